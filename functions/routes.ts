@@ -1,0 +1,117 @@
+/**
+ * The route manifest: the one description of the WebSocket API that the
+ * stack (stacks/chat-backend.ts), the handlers (functions/default.ts lists the
+ * valid actions from it) and the clients read. The local emulator does not
+ * read it: it runs what the stack synthesized from it.
+ *
+ * Keep this file free of imports so that it bundles into a handler at no cost.
+ */
+
+/** What a handler touches in the connection table; the stack grants exactly this. */
+export interface TableAccess {
+  /** DynamoDB actions on the table itself (its base-table ARN). */
+  readonly table?: readonly DynamoDbAction[];
+  /** DynamoDB actions on the room index (`<table ARN>/index/<roomIndexName>`). */
+  readonly roomIndex?: readonly DynamoDbAction[];
+}
+
+export type DynamoDbAction = "GetItem" | "PutItem" | "DeleteItem" | "UpdateItem" | "Query" | "BatchWriteItem";
+
+export interface RouteDefinition {
+  /** The API Gateway route key, e.g. `$connect` or `onMessage`. */
+  readonly routeKey: string;
+  /** Short, stable name used for the function, its role and log group: `<prefix>-<name>`. */
+  readonly name: string;
+  /** Handler source, relative to `functions/`; bundled by esbuild into its own zip. */
+  readonly entry: string;
+  /**
+   * Two-way routes have a `$default` route response, so the handler's `body`
+   * reaches the caller as one frame in the context of its message.
+   */
+  readonly twoWay: boolean;
+  /** One line for the README protocol table and the module documentation. */
+  readonly description: string;
+  /** The DynamoDB access the handler needs. */
+  readonly access: TableAccess;
+  /** Whether the handler posts to connections through the `@connections` API. */
+  readonly manageConnections: boolean;
+}
+
+export const ROUTES: readonly RouteDefinition[] = [
+  {
+    routeKey: "$connect",
+    name: "connect",
+    entry: "connect.ts",
+    twoWay: false,
+    description: "Stores the connection and its membership of the default room, each with a TTL.",
+    access: { table: ["BatchWriteItem"] },
+    manageConnections: false,
+  },
+  {
+    routeKey: "$disconnect",
+    name: "disconnect",
+    entry: "disconnect.ts",
+    twoWay: false,
+    description: "Deletes the connection and all its room memberships.",
+    access: { table: ["Query", "BatchWriteItem"] },
+    manageConnections: false,
+  },
+  {
+    routeKey: "onMessage",
+    name: "on-message",
+    entry: "on-message.ts",
+    twoWay: true,
+    description: "Broadcasts {message, from, sentAt} to every connection in the room; answers the sender with a delivery receipt.",
+    access: { table: ["Query", "BatchWriteItem"], roomIndex: ["Query"] },
+    manageConnections: true,
+  },
+  {
+    routeKey: "$default",
+    name: "default",
+    entry: "default.ts",
+    twoWay: true,
+    description: "Answers anything no other route matched with an error frame naming the problem.",
+    access: {},
+    manageConnections: false,
+  },
+];
+
+/** The actions a client may send: every custom route key (those not starting with `$`). */
+export const CLIENT_ACTIONS: readonly string[] = ROUTES.filter((r) => !r.routeKey.startsWith("$")).map((r) => r.routeKey);
+
+/** Names shared by the stack (which creates them) and the handlers (which read them from the environment). */
+export const ENV = {
+  tableName: "TABLE_NAME",
+  roomIndexName: "ROOM_INDEX_NAME",
+  connectionTtlSeconds: "CONNECTION_TTL_SECONDS",
+  maxMessageBytes: "MAX_MESSAGE_BYTES",
+  fanOutConcurrency: "FAN_OUT_CONCURRENCY",
+} as const;
+
+/** The room every connection joins on `$connect` until clients can choose rooms. */
+export const DEFAULT_ROOM = "lobby";
+
+/**
+ * The connection table's key schema, shared by the stack (which declares it)
+ * and the DynamoDB store (which writes it). Single-table design:
+ *
+ * | item        | pk             | sk             | other attributes                         |
+ * |-------------|----------------|----------------|------------------------------------------|
+ * | connection  | `CONN#<id>`    | `META`         | connectionId, connectedAt, expiresAt     |
+ * | membership  | `CONN#<id>`    | `ROOM#<room>`  | room, connectionId, joinedAt, expiresAt  |
+ *
+ * The room index (partition `room`, sort `connectionId`) is sparse: only
+ * memberships carry `room`, so a broadcast Queries exactly its recipients.
+ * A disconnect Queries `pk = CONN#<id>` and deletes what it finds:
+ * O(memberships), and a connection in several rooms needs no new item type.
+ */
+export const CONNECTION_TABLE = {
+  partitionKey: "pk",
+  sortKey: "sk",
+  roomIndexName: "byRoom",
+  roomAttribute: "room",
+  connectionIdAttribute: "connectionId",
+  ttlAttribute: "expiresAt",
+  /** Non-key attributes copied into the room index, so member lists need no extra reads. */
+  roomIndexProjection: ["userName"],
+} as const;
