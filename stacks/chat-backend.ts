@@ -1,0 +1,86 @@
+import { Construct } from "constructs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { ENV, ROUTES, type RouteDefinition } from "../functions/routes.ts";
+import { BundledFunction } from "./bundled-function.ts";
+import { ConnectionTable } from "./connection-table.ts";
+import { physicalName } from "./physical-name.ts";
+import { WebSocketApi } from "./websocket-api.ts";
+
+const FUNCTIONS_DIR = fileURLToPath(new URL("../functions/", import.meta.url));
+
+/** Properties of a {@link ChatBackend}. */
+export interface ChatBackendProps {
+  /** Prefix of every physical name (a token is fine). */
+  readonly namePrefix: string;
+  /** Stage name (a token is fine). */
+  readonly stageName: string;
+  /** Log retention of every function's log group, in days. */
+  readonly logRetentionDays: number;
+  /** Folder where handler bundles are staged before they are zipped. */
+  readonly bundleRoot: string;
+  /**
+   * The routes to deploy.
+   * @default ROUTES from functions/routes.ts
+   */
+  readonly routes?: readonly RouteDefinition[];
+  /**
+   * Where API Gateway finds the route key in each message.
+   * @default '$request.body.action'
+   */
+  readonly routeSelectionExpression?: string;
+  /**
+   * Environment variables given to every function, on top of the table names.
+   * @default - none
+   */
+  readonly environment?: Record<string, string>;
+}
+
+/**
+ * The chat backend: one WebSocket API, one function per route of the route
+ * manifest, and the connection table, wired so each function can do exactly
+ * what its route declares.
+ */
+export class ChatBackend extends Construct {
+  readonly api: WebSocketApi;
+  readonly table: ConnectionTable;
+  /** The function behind each route key. */
+  readonly functions: ReadonlyMap<string, BundledFunction>;
+
+  constructor(scope: Construct, id: string, props: ChatBackendProps) {
+    super(scope, id);
+    this.table = new ConnectionTable(this, "Connections", { tableName: physicalName(props.namePrefix, "connections") });
+    this.api = new WebSocketApi(this, "WebSocket", {
+      apiName: physicalName(props.namePrefix, "chat"),
+      stageName: props.stageName,
+      routeSelectionExpression: props.routeSelectionExpression,
+      description: "wsstack chat: WebSocket API",
+    });
+
+    const functions = new Map<string, BundledFunction>();
+    for (const route of props.routes ?? ROUTES) {
+      const fn = new BundledFunction(this, functionId(route.name), {
+        entry: path.resolve(FUNCTIONS_DIR, route.entry),
+        functionName: physicalName(props.namePrefix, route.name),
+        bundleRoot: props.bundleRoot,
+        logRetentionDays: props.logRetentionDays,
+        description: route.description,
+        environment: {
+          [ENV.tableName]: this.table.table.name,
+          [ENV.roomIndexName]: this.table.roomIndexName,
+          ...props.environment,
+        },
+      });
+      this.table.grant(fn, route.access);
+      if (route.manageConnections) this.api.grantPostToConnections(fn);
+      this.api.addLambdaRoute(route.routeKey, fn, { twoWay: route.twoWay });
+      functions.set(route.routeKey, fn);
+    }
+    this.functions = functions;
+  }
+}
+
+// `on-message` → `OnMessageFunction`: stable, readable construct ids.
+function functionId(name: string): string {
+  return name.split("-").map((w) => w[0]!.toUpperCase() + w.slice(1)).join("") + "Function";
+}

@@ -1,0 +1,83 @@
+import { DynamodbTable } from "@cdktf/provider-aws/lib/dynamodb-table/index.js";
+import { Construct } from "constructs";
+import { CONNECTION_TABLE, type TableAccess } from "../functions/routes.ts";
+import type { BundledFunction } from "./bundled-function.ts";
+
+/** Properties of a {@link ConnectionTable}. */
+export interface ConnectionTableProps {
+  /** Physical table name. */
+  readonly tableName: string;
+  /**
+   * Point-in-time recovery. On by default: losing memberships loses rooms.
+   * @default true
+   */
+  readonly pointInTimeRecovery?: boolean;
+  /**
+   * Refuse `terraform destroy` of the table until switched off.
+   * @default false
+   */
+  readonly deletionProtection?: boolean;
+}
+
+/**
+ * The connection store: connections and room memberships in one
+ * PAY_PER_REQUEST table, with a sparse room index so a broadcast Queries only
+ * its recipients. Key layout: {@link CONNECTION_TABLE}.
+ *
+ * Every item carries a TTL because `$disconnect` is best-effort on AWS.
+ *
+ * @see https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/bp-indexes-general-sparse-indexes.html
+ */
+export class ConnectionTable extends Construct {
+  /** The DynamoDB table. */
+  readonly table: DynamodbTable;
+  /** ARN of the room index, for grants. */
+  readonly roomIndexArn: string;
+  /** Name of the room index, for the handlers' environment. */
+  readonly roomIndexName: string = CONNECTION_TABLE.roomIndexName;
+
+  constructor(scope: Construct, id: string, props: ConnectionTableProps) {
+    super(scope, id);
+    const k = CONNECTION_TABLE;
+    this.table = new DynamodbTable(this, "Table", {
+      name: props.tableName,
+      billingMode: "PAY_PER_REQUEST",
+      hashKey: k.partitionKey,
+      rangeKey: k.sortKey,
+      attribute: [
+        { name: k.partitionKey, type: "S" },
+        { name: k.sortKey, type: "S" },
+        { name: k.roomAttribute, type: "S" },
+        { name: k.connectionIdAttribute, type: "S" },
+      ],
+      globalSecondaryIndex: [
+        {
+          name: k.roomIndexName,
+          hashKey: k.roomAttribute,
+          rangeKey: k.connectionIdAttribute,
+          projectionType: "INCLUDE",
+          nonKeyAttributes: [...k.roomIndexProjection],
+        },
+      ],
+      ttl: { attributeName: k.ttlAttribute, enabled: true },
+      serverSideEncryption: { enabled: true },
+      pointInTimeRecovery: { enabled: props.pointInTimeRecovery ?? true },
+      deletionProtectionEnabled: props.deletionProtection ?? false,
+    });
+    this.roomIndexArn = `${this.table.arn}/index/${k.roomIndexName}`;
+  }
+
+  /**
+   * Grants a function exactly the table access its route declares in the
+   * route manifest: base-table actions on the table ARN, index actions on the
+   * room index ARN, nothing else.
+   */
+  grant(fn: BundledFunction, access: TableAccess): void {
+    if (access.table?.length) {
+      fn.grant({ actions: access.table.map((a) => `dynamodb:${a}`), resources: [this.table.arn] });
+    }
+    if (access.roomIndex?.length) {
+      fn.grant({ actions: access.roomIndex.map((a) => `dynamodb:${a}`), resources: [this.roomIndexArn] });
+    }
+  }
+}

@@ -1,0 +1,188 @@
+import { Apigatewayv2Api } from "@cdktf/provider-aws/lib/apigatewayv2-api/index.js";
+import { Apigatewayv2Deployment } from "@cdktf/provider-aws/lib/apigatewayv2-deployment/index.js";
+import { Apigatewayv2Integration } from "@cdktf/provider-aws/lib/apigatewayv2-integration/index.js";
+import { Apigatewayv2Route } from "@cdktf/provider-aws/lib/apigatewayv2-route/index.js";
+import { Apigatewayv2RouteResponse } from "@cdktf/provider-aws/lib/apigatewayv2-route-response/index.js";
+import { Apigatewayv2Stage } from "@cdktf/provider-aws/lib/apigatewayv2-stage/index.js";
+import { LambdaPermission } from "@cdktf/provider-aws/lib/lambda-permission/index.js";
+import { Fn, Lazy, Token } from "cdktf";
+import { Construct } from "constructs";
+import type { BundledFunction } from "./bundled-function.ts";
+
+/** Properties of a {@link WebSocketApi}. */
+export interface WebSocketApiProps {
+  /** Physical API name. */
+  readonly apiName: string;
+  /** Stage name; the last path segment of the WebSocket URL. */
+  readonly stageName: string;
+  /**
+   * Where API Gateway finds the route key in each message.
+   * @default '$request.body.action'
+   */
+  readonly routeSelectionExpression?: string;
+  /**
+   * Description of the API.
+   * @default - none
+   */
+  readonly description?: string;
+}
+
+/** Options for {@link WebSocketApi.addLambdaRoute}. */
+export interface WebSocketRouteOptions {
+  /**
+   * Give the route a `$default` route response, so the handler's `body`
+   * reaches the caller in the context of its message.
+   * @default false
+   */
+  readonly twoWay?: boolean;
+}
+
+/** A route and the resources that make it work. */
+export interface WebSocketRoute {
+  readonly route: Apigatewayv2Route;
+  readonly integration: Apigatewayv2Integration;
+  readonly permission: LambdaPermission;
+  /** Present on two-way routes only. */
+  readonly routeResponse?: Apigatewayv2RouteResponse;
+}
+
+const PREDEFINED_ROUTE_KEYS = new Set(["$connect", "$disconnect", "$default"]);
+
+/**
+ * An API Gateway v2 WebSocket API with one stage, whose deployment is
+ * replaced whenever a route, integration or route response changes: a
+ * WebSocket stage has no auto-deploy, so without this a changed route would
+ * never go live.
+ *
+ * @see https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-websocket-api.html
+ */
+export class WebSocketApi extends Construct {
+  /** The API. */
+  readonly api: Apigatewayv2Api;
+  /** The stage clients connect to. */
+  readonly stage: Apigatewayv2Stage;
+  /** The stage name, as given. */
+  readonly stageName: string;
+  private readonly routes = new Map<string, WebSocketRoute>();
+
+  constructor(scope: Construct, id: string, props: WebSocketApiProps) {
+    super(scope, id);
+    this.stageName = props.stageName;
+    this.api = new Apigatewayv2Api(this, "Api", {
+      name: props.apiName,
+      description: props.description,
+      protocolType: "WEBSOCKET",
+      routeSelectionExpression: props.routeSelectionExpression ?? "$request.body.action",
+    });
+
+    const deployment = new Apigatewayv2Deployment(this, "Deployment", {
+      apiId: this.api.id,
+      description: "Managed by wsstack; replaced when any route changes.",
+      triggers: { redeployment: Lazy.stringValue({ produce: () => Fn.sha1(Fn.jsonencode(this.deploymentFingerprint())) }) },
+      lifecycle: { createBeforeDestroy: true },
+    });
+
+    this.stage = new Apigatewayv2Stage(this, "Stage", {
+      apiId: this.api.id,
+      name: props.stageName,
+      deploymentId: deployment.id,
+      description: "Stage clients connect to.",
+    });
+  }
+
+  /** `wss://…/<stage>`: what clients connect to. */
+  get webSocketUrl(): string {
+    return this.stage.invokeUrl;
+  }
+
+  /** `https://…/<stage>/@connections`: where a backend posts to a connection. */
+  get connectionUrl(): string {
+    return `${Fn.replace(this.stage.invokeUrl, "wss://", "https://")}/@connections`;
+  }
+
+  /**
+   * Routes `routeKey` to a Lambda proxy integration of `fn`, and lets API
+   * Gateway invoke `fn` for this route on this stage only.
+   */
+  addLambdaRoute(routeKey: string, fn: BundledFunction, options: WebSocketRouteOptions = {}): WebSocketRoute {
+    if (!Token.isUnresolved(routeKey)) {
+      if (routeKey.startsWith("$") && !PREDEFINED_ROUTE_KEYS.has(routeKey)) {
+        throw new InvalidRouteKeyError(`Route keys starting with '$' are reserved; only $connect, $disconnect and $default may be used, got '${routeKey}'.`);
+      }
+      if (this.routes.has(routeKey)) {
+        throw new InvalidRouteKeyError(`Route '${routeKey}' is already defined on this API.`);
+      }
+      if (routeKey === "$connect" && options.twoWay) {
+        // API Gateway accepts it but never sends a $connect route response frame.
+        throw new InvalidRouteKeyError("A $connect route cannot be two-way: API Gateway sends no frame from $connect.");
+      }
+    }
+    const id = routeId(routeKey);
+    const integration = new Apigatewayv2Integration(this, `${id}Integration`, {
+      apiId: this.api.id,
+      integrationType: "AWS_PROXY",
+      integrationMethod: "POST",
+      integrationUri: fn.function.invokeArn,
+      description: `${routeKey} → ${fn.node.id}`,
+    });
+    const route = new Apigatewayv2Route(this, `${id}Route`, {
+      apiId: this.api.id,
+      routeKey,
+      target: `integrations/${integration.id}`,
+      routeResponseSelectionExpression: options.twoWay ? "$default" : undefined,
+    });
+    const routeResponse = options.twoWay
+      ? new Apigatewayv2RouteResponse(this, `${id}RouteResponse`, {
+          apiId: this.api.id,
+          routeId: route.id,
+          routeResponseKey: "$default",
+        })
+      : undefined;
+    const permission = new LambdaPermission(this, `${id}Permission`, {
+      statementId: "AllowApiGatewayInvoke",
+      action: "lambda:InvokeFunction",
+      functionName: fn.function.functionName,
+      principal: "apigateway.amazonaws.com",
+      sourceArn: `${this.api.executionArn}/${this.stageName}/${routeKey}`,
+    });
+    const result: WebSocketRoute = { route, integration, permission, routeResponse };
+    this.routes.set(routeKey, result);
+    return result;
+  }
+
+  /**
+   * Lets `fn` post to connections on this stage, and nothing else: not other
+   * stages, not GET or DELETE of a connection.
+   */
+  grantPostToConnections(fn: BundledFunction): void {
+    fn.grant({
+      actions: ["execute-api:ManageConnections"],
+      resources: [`${this.api.executionArn}/${this.stageName}/POST/@connections/*`],
+    });
+  }
+
+  // Everything whose change must produce a new deployment.
+  private deploymentFingerprint(): unknown[] {
+    return [...this.routes.entries()].map(([key, r]) => ({
+      key,
+      target: r.route.target,
+      authorization: r.route.authorizationType,
+      integration: r.integration.integrationUri,
+      response: r.routeResponse?.id ?? null,
+    }));
+  }
+}
+
+/** A route key API Gateway would refuse, or a duplicate. */
+export class InvalidRouteKeyError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "InvalidRouteKeyError";
+  }
+}
+
+// Stable construct ids from route keys: `$connect` → `Connect`, `onMessage` → `OnMessage`.
+function routeId(routeKey: string): string {
+  const words = routeKey.replace(/^\$/, "").split(/[^A-Za-z0-9]+/).filter(Boolean);
+  return words.map((w) => w[0]!.toUpperCase() + w.slice(1)).join("") || "Route";
+}
