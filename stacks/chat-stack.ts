@@ -1,5 +1,5 @@
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider/index.js";
-import { LocalBackend, TerraformOutput, TerraformStack, TerraformVariable, type TerraformBackend } from "cdktf";
+import { LocalBackend, TerraformOutput, TerraformStack, TerraformVariable, type TerraformBackend, type TerraformVariableConfig } from "cdktf";
 import type { Construct } from "constructs";
 import { ENV, type RouteDefinition } from "../functions/routes.ts";
 import { ChatBackend } from "./chat-backend.ts";
@@ -74,8 +74,13 @@ export class ChatStack extends TerraformStack {
     const v = declareVariables(this);
 
     if (mode === "deploy") {
+      const region = declareVariable(this, "aws_region", {
+        type: "string",
+        default: "us-east-1",
+        description: "AWS region to deploy to.",
+      });
       new AwsProvider(this, "aws", {
-        region: v.awsRegion.stringValue,
+        region: region.stringValue,
         defaultTags: [{ tags: { Application: "wsstack", ManagedBy: "cdktf" } }],
       });
       applyBackend(this, backend);
@@ -116,7 +121,6 @@ export class ChatStack extends TerraformStack {
 }
 
 interface Variables {
-  awsRegion: TerraformVariable;
   namePrefix: TerraformVariable;
   stageName: TerraformVariable;
   logRetentionDays: TerraformVariable;
@@ -128,18 +132,16 @@ interface Variables {
 // The values CloudWatch Logs accepts for retention_in_days.
 const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
 
+// Variables keep their plain names: they are the module's public interface.
+function declareVariable(stack: TerraformStack, name: string, config: TerraformVariableConfig): TerraformVariable {
+  const v = new TerraformVariable(stack, name, config);
+  v.overrideLogicalId(name);
+  return v;
+}
+
 function declareVariables(stack: TerraformStack): Variables {
-  const variable = (name: string, config: ConstructorParameters<typeof TerraformVariable>[2]) => {
-    const v = new TerraformVariable(stack, name, config);
-    v.overrideLogicalId(name);
-    return v;
-  };
+  const variable = (name: string, config: TerraformVariableConfig) => declareVariable(stack, name, config);
   return {
-    awsRegion: variable("aws_region", {
-      type: "string",
-      default: "us-east-1",
-      description: "AWS region to deploy to (root module only; a module consumer configures its own provider).",
-    }),
     namePrefix: variable("name_prefix", {
       type: "string",
       default: "wsstack",

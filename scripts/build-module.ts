@@ -1,0 +1,55 @@
+/**
+ * `npm run module`: writes dist/terraform-module/, the stack as a plain
+ * Terraform module (HCL, no backend, no provider configuration), for teams
+ * that consume it with `module "chat" { source = "…" }` and keep state in
+ * Terraform Cloud or anywhere else.
+ *
+ * It runs the cdktf app directly in module mode rather than through the cdktf
+ * CLI, so it needs neither the CLI's start-up nor a terraform binary.
+ */
+import { execFileSync } from "node:child_process";
+import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { format } from "@cdktf/hcl-tools";
+import { splitModuleHcl } from "./module-files.ts";
+import { moduleReadme } from "./module-readme.ts";
+
+const ROOT = fileURLToPath(new URL("..", import.meta.url));
+const STACK_ID = "wsstack";
+
+export async function buildModule(outDir = path.join(ROOT, "dist", "terraform-module")): Promise<string> {
+  const synthDir = path.join(ROOT, ".build", "module-synth");
+  rmSync(synthDir, { recursive: true, force: true });
+  step("synthesizing the stack in module mode (HCL)");
+  execFileSync(process.execPath, ["--import", "tsx", path.join(ROOT, "main.ts")], {
+    cwd: ROOT,
+    stdio: "inherit",
+    env: { ...process.env, WSSTACK_MODE: "module", SYNTH_HCL_OUTPUT: "true", CDKTF_OUTDIR: synthDir },
+  });
+  const stackDir = path.join(synthDir, "stacks", STACK_ID);
+  const hcl = await format(readFileSync(path.join(stackDir, "cdk.tf"), "utf8"));
+
+  step(`writing ${path.relative(ROOT, outDir)}`);
+  rmSync(outDir, { recursive: true, force: true });
+  mkdirSync(outDir, { recursive: true });
+  const files = splitModuleHcl(hcl);
+  for (const [name, text] of Object.entries(files)) {
+    writeFileSync(path.join(outDir, name), await format(text));
+  }
+  cpSync(path.join(stackDir, "assets"), path.join(outDir, "assets"), { recursive: true });
+  writeFileSync(path.join(outDir, "README.md"), await moduleReadme(files));
+  step(`done: ${Object.keys(files).join(", ")}, README.md, assets/`);
+  return outDir;
+}
+
+function step(message: string): void {
+  process.stderr.write(`module: ${message}\n`);
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  buildModule().catch((err: unknown) => {
+    process.stderr.write(`module: failed: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,79 @@
+import { Testing } from "cdktf";
+import { copyFileSync, mkdtempSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { HandlerEntryNotFoundError } from "../../stacks/bundle-handler.ts";
+import { BundledFunction, WildcardActionError } from "../../stacks/bundled-function.ts";
+import { ECHO_HANDLER, iamStatements, resourcesOf, synthInStack, tempBundleRoot } from "./synth-helpers.ts";
+
+function oneFunction(entry = ECHO_HANDLER, bundleRoot = tempBundleRoot(), build?: (fn: BundledFunction) => void) {
+  return synthInStack((stack) => {
+    const fn = new BundledFunction(stack, "Fn", { entry, functionName: "chat-fn", bundleRoot, logRetentionDays: 30 });
+    build?.(fn);
+  });
+}
+
+describe("BundledFunction", () => {
+  it("function: runs the esbuild bundle on nodejs22.x from a zip under ${path.module}", () => {
+    const { json, tf } = oneFunction();
+    expect(Testing.toHaveResourceWithProperties(json, "aws_lambda_function", {
+      function_name: "chat-fn",
+      runtime: "nodejs22.x",
+      handler: "index.handler",
+    })).toBe(true);
+    const [fn] = resourcesOf(tf, "aws_lambda_function");
+    expect(fn.filename).toMatch(/^\$\{path\.module\}\/assets\/[\w-]+\/[0-9A-F]{32}\/archive\.zip$/);
+  });
+
+  it("sourceCodeHash: is the same when the source is the same", () => {
+    const a = resourcesOf(oneFunction().tf, "aws_lambda_function")[0];
+    const b = resourcesOf(oneFunction().tf, "aws_lambda_function")[0];
+    expect(a.source_code_hash).toMatch(/^[0-9A-F]{32}$/);
+    expect(b.source_code_hash).toBe(a.source_code_hash);
+    expect(b.filename).toBe(a.filename);
+  });
+
+  it("sourceCodeHash: changes when the source changes", () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), "wsstack-src-"));
+    const entry = path.join(dir, "handler.ts");
+    copyFileSync(ECHO_HANDLER, entry);
+    const before = resourcesOf(oneFunction(entry).tf, "aws_lambda_function")[0];
+    writeFileSync(entry, 'export const handler = async () => ({ statusCode: 204 });\n');
+    const after = resourcesOf(oneFunction(entry).tf, "aws_lambda_function")[0];
+    expect(after.source_code_hash).not.toBe(before.source_code_hash);
+  });
+
+  it("log group: is the function's own, with the given retention", () => {
+    const { json, tf } = oneFunction();
+    expect(Testing.toHaveResourceWithProperties(json, "aws_cloudwatch_log_group", { name: "/aws/lambda/chat-fn", retention_in_days: 30 })).toBe(true);
+    const [fn] = resourcesOf(tf, "aws_lambda_function");
+    expect(fn.logging_config.log_group).toMatch(/^\$\{aws_cloudwatch_log_group\.\w+\.name\}$/);
+  });
+
+  it("role: is the function's own, assumable by Lambda only", () => {
+    const { tf } = oneFunction();
+    const [role] = resourcesOf(tf, "aws_iam_role");
+    expect(JSON.parse(role.assume_role_policy)).toEqual({
+      Version: "2012-10-17",
+      Statement: [{ Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" }],
+    });
+    expect(resourcesOf(tf, "aws_lambda_function")[0].role).toMatch(/^\$\{aws_iam_role\.\w+\.arn\}$/);
+  });
+
+  it("role: may write to its own log group only", () => {
+    const { tf } = oneFunction();
+    expect(iamStatements(tf)).toEqual([
+      { effect: "Allow", actions: ["logs:CreateLogStream", "logs:PutLogEvents"], resources: [expect.stringMatching(/^\$\{aws_cloudwatch_log_group\.\w+\.arn\}:\*$/)] },
+    ]);
+  });
+
+  it("grant: refuses a wildcard action", () => {
+    expect(() => oneFunction(ECHO_HANDLER, tempBundleRoot(), (fn) => fn.grant({ actions: ["dynamodb:*"], resources: ["arn"] }))).toThrow(WildcardActionError);
+  });
+
+  it("entry: a missing handler file fails synth with its path", () => {
+    expect(() => oneFunction("/nonexistent/handler.ts")).toThrow(HandlerEntryNotFoundError);
+    expect(() => oneFunction("/nonexistent/handler.ts")).toThrow(/\/nonexistent\/handler\.ts/);
+  });
+});

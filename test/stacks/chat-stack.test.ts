@@ -1,0 +1,153 @@
+import { Testing } from "cdktf";
+import { describe, expect, it } from "vitest";
+import { CLIENT_ACTIONS, ROUTES } from "../../functions/routes.ts";
+import { AWS_PROVIDER_VERSION_RANGE } from "../../stacks/chat-stack.ts";
+import { stackSettingsFromEnvironment } from "../../stacks/stack-settings.ts";
+import { iamStatements, resourcesOf, synthChatStack } from "./synth-helpers.ts";
+
+// One synth of the real stack, with the real handlers, shared by the read-only tests below.
+const deployed = synthChatStack();
+
+describe("ChatStack", () => {
+  it("routes: $connect, $disconnect, $default and onMessage each invoke their own function", () => {
+    const routes = resourcesOf(deployed.tf, "aws_apigatewayv2_route");
+    expect(routes.map((r) => r.route_key).sort()).toEqual(["$connect", "$default", "$disconnect", "onMessage"]);
+    const integrations = deployed.tf.resource.aws_apigatewayv2_integration!;
+    const functionsBehindRoutes = routes.map((r) => {
+      const integrationName = /aws_apigatewayv2_integration\.(\w+)\.id/.exec(r.target)![1]!;
+      return integrations[integrationName].integration_uri;
+    });
+    expect(new Set(functionsBehindRoutes).size).toBe(4);
+    expect(resourcesOf(deployed.tf, "aws_lambda_function")).toHaveLength(4);
+  });
+
+  it("routes: every two-way route of the manifest has a route response, and $default is two-way", () => {
+    const twoWay = ROUTES.filter((r) => r.twoWay).map((r) => r.routeKey);
+    expect(twoWay).toContain("$default");
+    const routes = deployed.tf.resource.aws_apigatewayv2_route!;
+    const withResponse = resourcesOf(deployed.tf, "aws_apigatewayv2_route_response").map((rr) => {
+      const routeName = /aws_apigatewayv2_route\.(\w+)\.id/.exec(rr.route_id)![1]!;
+      return routes[routeName].route_key;
+    });
+    expect(withResponse.sort()).toEqual([...twoWay].sort());
+  });
+
+  it("routes: the onMessage route is the seed's action name", () => {
+    expect(CLIENT_ACTIONS).toContain("onMessage");
+  });
+
+  it("functions: run nodejs22.x and know the table and its room index", () => {
+    for (const fn of resourcesOf(deployed.tf, "aws_lambda_function")) {
+      expect(fn.runtime).toBe("nodejs22.x");
+      expect(fn.environment.variables).toMatchObject({
+        TABLE_NAME: expect.stringMatching(/^\$\{aws_dynamodb_table\.\w+\.name\}$/),
+        ROOM_INDEX_NAME: "byRoom",
+      });
+    }
+  });
+
+  it("log groups: one per function, retention from var.log_retention_days", () => {
+    const groups = resourcesOf(deployed.tf, "aws_cloudwatch_log_group");
+    expect(groups).toHaveLength(4);
+    for (const g of groups) expect(g.retention_in_days).toBe("${var.log_retention_days}");
+  });
+
+  it("roles: one per function", () => {
+    const roles = resourcesOf(deployed.tf, "aws_lambda_function").map((f) => f.role);
+    expect(new Set(roles).size).toBe(4);
+    expect(resourcesOf(deployed.tf, "aws_iam_role")).toHaveLength(4);
+  });
+
+  it("IAM: no statement names a wildcard action or a resource wider than its table, index, log group or stage's POST @connections", () => {
+    const allowedResource = [
+      /^\$\{aws_dynamodb_table\.\w+\.arn\}$/,
+      /^\$\{aws_dynamodb_table\.\w+\.arn\}\/index\/byRoom$/,
+      /^\$\{aws_cloudwatch_log_group\.\w+\.arn\}:\*$/,
+      /^\$\{aws_apigatewayv2_api\.\w+\.execution_arn\}\/\$\{var\.stage_name\}\/POST\/@connections\/\*$/,
+    ];
+    const statements = iamStatements(deployed.tf);
+    expect(statements.length).toBeGreaterThan(0);
+    for (const s of statements) {
+      expect(s.effect).toBe("Allow");
+      for (const action of s.actions) expect(action).toMatch(/^[a-z-]+:[A-Za-z]+$/);
+      for (const resource of s.resources) {
+        expect(allowedResource.some((re) => re.test(resource)), `resource too wide: ${resource}`).toBe(true);
+      }
+    }
+  });
+
+  it("IAM: each function may do exactly what its route declares in the manifest", () => {
+    const policies = resourcesOf(deployed.tf, "aws_iam_role_policy");
+    const documents = deployed.tf.data!.aws_iam_policy_document!;
+    const roles = deployed.tf.resource.aws_iam_role!;
+    const actionsByRoleName = new Map<string, string[]>();
+    for (const p of policies) {
+      const roleName = roles[/aws_iam_role\.(\w+)\.id/.exec(p.role)![1]!].name as string;
+      const doc = documents[/data\.aws_iam_policy_document\.(\w+)\.json/.exec(p.policy)![1]!];
+      const actions = doc.statement.flatMap((s: { actions: string[] }) => s.actions);
+      actionsByRoleName.set(roleName, [...(actionsByRoleName.get(roleName) ?? []), ...actions]);
+    }
+    for (const route of ROUTES) {
+      const expected = [
+        "logs:CreateLogStream",
+        "logs:PutLogEvents",
+        ...[...(route.access.table ?? []), ...(route.access.roomIndex ?? [])].map((a) => `dynamodb:${a}`),
+        ...(route.manageConnections ? ["execute-api:ManageConnections"] : []),
+      ];
+      expect(actionsByRoleName.get(`\${var.name_prefix}-${route.name}`)?.sort()).toEqual(expected.sort());
+    }
+  });
+
+  it("stage: its name comes from var.stage_name, default dev", () => {
+    expect(resourcesOf(deployed.tf, "aws_apigatewayv2_stage")[0].name).toBe("${var.stage_name}");
+    expect(deployed.tf.variable!.stage_name).toMatchObject({ type: "string", default: "dev" });
+  });
+
+  it("variables: every variable has a description and a default", () => {
+    for (const [name, v] of Object.entries(deployed.tf.variable!)) {
+      expect(v.description, name).toMatch(/\w{10,}/);
+      expect(v.default, name).toBeDefined();
+    }
+  });
+
+  it("outputs: WebSocket URL, connection URL, table name and API id, each described", () => {
+    const out = deployed.tf.output!;
+    expect(out.websocket_url.value).toMatch(/^\$\{aws_apigatewayv2_stage\.\w+\.invoke_url\}$/);
+    expect(out.connection_url.value).toMatch(/^\$\{replace\(aws_apigatewayv2_stage\.\w+\.invoke_url, "wss:\/\/", "https:\/\/"\)\}\/@connections$/);
+    expect(out.table_name.value).toMatch(/^\$\{aws_dynamodb_table\.\w+\.name\}$/);
+    expect(out.api_id.value).toMatch(/^\$\{aws_apigatewayv2_api\.\w+\.id\}$/);
+    for (const o of Object.values(out)) expect(o.description).toMatch(/\w{20,}/);
+  });
+
+  it("provider: hashicorp/aws in a range that admits 5.100 and 6.x", () => {
+    expect(deployed.tf.terraform!.required_providers.aws).toEqual({ source: "hashicorp/aws", version: AWS_PROVIDER_VERSION_RANGE });
+    expect(AWS_PROVIDER_VERSION_RANGE).toBe(">= 5.100, < 7");
+    expect(Testing.toHaveProvider(deployed.json, "aws")).toBe(true);
+  });
+
+  it("backend: local, with a path relative to the stack folder, by default", () => {
+    expect(deployed.tf.terraform!.backend).toEqual({ local: { path: "../../../terraform.wsstack.tfstate" } });
+    expect(deployed.tf.terraform!.cloud).toBeUndefined();
+  });
+
+  it("backend: Terraform Cloud when TF_CLOUD_ORGANIZATION and TF_WORKSPACE are set", () => {
+    const settings = stackSettingsFromEnvironment({ TF_CLOUD_ORGANIZATION: "acme", TF_WORKSPACE: "chat-prod", TF_CLOUD_PROJECT: "realtime" });
+    const { tf } = synthChatStack(settings);
+    expect(tf.terraform!.cloud).toEqual({ organization: "acme", workspaces: { name: "chat-prod", project: "realtime" } });
+    expect(tf.terraform!.backend).toBeUndefined();
+  });
+
+  it("backend: stays local when only one of the Terraform Cloud variables is set", () => {
+    expect(stackSettingsFromEnvironment({ TF_CLOUD_ORGANIZATION: "acme" }).backend).toBeUndefined();
+    expect(stackSettingsFromEnvironment({ TF_WORKSPACE: "chat" }).backend).toBeUndefined();
+  });
+
+  it("module mode: no provider configuration, no backend, no aws_region variable", () => {
+    const { tf } = synthChatStack({ mode: "module" });
+    expect(tf.provider).toBeUndefined();
+    expect(tf.terraform!.backend).toBeUndefined();
+    expect(tf.terraform!.cloud).toBeUndefined();
+    expect(tf.terraform!.required_providers.aws.version).toBe(AWS_PROVIDER_VERSION_RANGE);
+    expect(tf.variable!.aws_region).toBeUndefined();
+  });
+});

@@ -1,0 +1,119 @@
+import { Testing } from "cdktf";
+import { describe, expect, it } from "vitest";
+import { BundledFunction } from "../../stacks/bundled-function.ts";
+import { InvalidRouteKeyError, WebSocketApi, type WebSocketApiProps } from "../../stacks/websocket-api.ts";
+import { ECHO_HANDLER, resourcesOf, synthInStack, tempBundleRoot } from "./synth-helpers.ts";
+
+function apiWithRoutes(routes: { key: string; twoWay?: boolean }[], props: Partial<WebSocketApiProps> = {}) {
+  const bundleRoot = tempBundleRoot();
+  return synthInStack((stack) => {
+    const api = new WebSocketApi(stack, "Api", { apiName: "chat", stageName: "dev", ...props });
+    routes.forEach((r, i) => {
+      const fn = new BundledFunction(stack, `Fn${i}`, { entry: ECHO_HANDLER, functionName: `fn-${i}`, bundleRoot, logRetentionDays: 7 });
+      api.addLambdaRoute(r.key, fn, { twoWay: r.twoWay });
+      if (r.key === "send") api.grantPostToConnections(fn);
+    });
+  });
+}
+
+describe("WebSocketApi", () => {
+  it("api: is a WEBSOCKET API routed on $request.body.action by default", () => {
+    // GIVEN / WHEN
+    const { json } = apiWithRoutes([{ key: "$default" }]);
+    // THEN
+    expect(Testing.toHaveResourceWithProperties(json, "aws_apigatewayv2_api", {
+      protocol_type: "WEBSOCKET",
+      route_selection_expression: "$request.body.action",
+    })).toBe(true);
+  });
+
+  it("routeSelectionExpression: is configurable", () => {
+    const { json } = apiWithRoutes([{ key: "$default" }], { routeSelectionExpression: "$request.body.type" });
+    expect(Testing.toHaveResourceWithProperties(json, "aws_apigatewayv2_api", { route_selection_expression: "$request.body.type" })).toBe(true);
+  });
+
+  it("addLambdaRoute: makes a Lambda proxy integration to that route's own function", () => {
+    const { tf } = apiWithRoutes([{ key: "$connect" }, { key: "send" }]);
+    const integrations = resourcesOf(tf, "aws_apigatewayv2_integration");
+    expect(integrations).toHaveLength(2);
+    for (const integration of integrations) {
+      expect(integration).toMatchObject({ integration_type: "AWS_PROXY", integration_method: "POST" });
+    }
+    const uris = integrations.map((i) => i.integration_uri);
+    expect(new Set(uris).size).toBe(2);
+    expect(uris.every((u: string) => /^\$\{aws_lambda_function\.\w+\.invoke_arn\}$/.test(u))).toBe(true);
+    const routes = resourcesOf(tf, "aws_apigatewayv2_route");
+    expect(routes.map((r) => r.route_key).sort()).toEqual(["$connect", "send"]);
+    expect(routes.every((r) => /^integrations\/\$\{aws_apigatewayv2_integration\.\w+\.id\}$/.test(r.target))).toBe(true);
+  });
+
+  it("addLambdaRoute: a two-way route has a $default route response and selection expression", () => {
+    const { tf, json } = apiWithRoutes([{ key: "$default", twoWay: true }]);
+    expect(Testing.toHaveResourceWithProperties(json, "aws_apigatewayv2_route", {
+      route_key: "$default",
+      route_response_selection_expression: "$default",
+    })).toBe(true);
+    expect(resourcesOf(tf, "aws_apigatewayv2_route_response")).toEqual([
+      expect.objectContaining({ route_response_key: "$default", route_id: expect.stringMatching(/aws_apigatewayv2_route\.\w+\.id/) }),
+    ]);
+  });
+
+  it("addLambdaRoute: a one-way route has no route response", () => {
+    const { tf } = apiWithRoutes([{ key: "send" }]);
+    expect(resourcesOf(tf, "aws_apigatewayv2_route_response")).toHaveLength(0);
+    expect(resourcesOf(tf, "aws_apigatewayv2_route")[0].route_response_selection_expression).toBeUndefined();
+  });
+
+  it("addLambdaRoute: refuses a reserved route key", () => {
+    expect(() => apiWithRoutes([{ key: "$sendMessage" }])).toThrow(InvalidRouteKeyError);
+    expect(() => apiWithRoutes([{ key: "$sendMessage" }])).toThrow(/only \$connect, \$disconnect and \$default/);
+  });
+
+  it("addLambdaRoute: refuses a route key defined twice", () => {
+    expect(() => apiWithRoutes([{ key: "send" }, { key: "send" }])).toThrow(/already defined/);
+  });
+
+  it("addLambdaRoute: refuses a two-way $connect", () => {
+    expect(() => apiWithRoutes([{ key: "$connect", twoWay: true }])).toThrow(/cannot be two-way/);
+  });
+
+  it("addLambdaRoute: lets API Gateway invoke the function for that route on that stage only", () => {
+    const { tf } = apiWithRoutes([{ key: "$connect" }, { key: "send" }]);
+    const permissions = resourcesOf(tf, "aws_lambda_permission");
+    expect(permissions.map((p) => p.source_arn).sort()).toEqual([
+      expect.stringMatching(/^\$\{aws_apigatewayv2_api\.\w+\.execution_arn\}\/dev\/\$connect$/),
+      expect.stringMatching(/^\$\{aws_apigatewayv2_api\.\w+\.execution_arn\}\/dev\/send$/),
+    ]);
+    for (const p of permissions) expect(p).toMatchObject({ action: "lambda:InvokeFunction", principal: "apigateway.amazonaws.com" });
+  });
+
+  it("deployment: is replaced when any route, integration or route response changes", () => {
+    const { tf } = apiWithRoutes([{ key: "$connect" }, { key: "$default", twoWay: true }, { key: "send" }]);
+    const [deployment] = resourcesOf(tf, "aws_apigatewayv2_deployment");
+    expect(deployment.lifecycle).toEqual({ create_before_destroy: true });
+    const trigger: string = deployment.triggers.redeployment;
+    expect(trigger).toMatch(/^\$\{sha1\(jsonencode\(/);
+    for (const name of Object.keys(tf.resource.aws_apigatewayv2_route)) expect(trigger).toContain(`aws_apigatewayv2_route.${name}.target`);
+    for (const name of Object.keys(tf.resource.aws_apigatewayv2_integration)) expect(trigger).toContain(`aws_apigatewayv2_integration.${name}.integration_uri`);
+    for (const name of Object.keys(tf.resource.aws_apigatewayv2_route_response)) expect(trigger).toContain(`aws_apigatewayv2_route_response.${name}.id`);
+  });
+
+  it("stage: serves the latest deployment under the given name", () => {
+    const { tf } = apiWithRoutes([{ key: "$default" }]);
+    expect(resourcesOf(tf, "aws_apigatewayv2_stage")).toEqual([
+      expect.objectContaining({ name: "dev", deployment_id: expect.stringMatching(/aws_apigatewayv2_deployment\.\w+\.id/) }),
+    ]);
+  });
+
+  it("grantPostToConnections: allows ManageConnections on POST @connections of this stage only", () => {
+    const { tf } = apiWithRoutes([{ key: "send" }]);
+    const statements = Object.values(tf.data?.aws_iam_policy_document ?? {}).flatMap((d: any) => d.statement);
+    const manage = statements.filter((s: any) => s.actions.includes("execute-api:ManageConnections"));
+    expect(manage).toEqual([
+      expect.objectContaining({
+        actions: ["execute-api:ManageConnections"],
+        resources: [expect.stringMatching(/^\$\{aws_apigatewayv2_api\.\w+\.execution_arn\}\/dev\/POST\/@connections\/\*$/)],
+      }),
+    ]);
+  });
+});
