@@ -1,0 +1,103 @@
+import { parse } from "@cdktf/hcl2json";
+import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { beforeAll, describe, expect, it } from "vitest";
+import { buildModule } from "../../scripts/build-module.ts";
+import { AWS_PROVIDER_VERSION_RANGE } from "../../stacks/chat-stack.ts";
+import { findTerraformTooling, OFFLINE_PROVIDER_OVERRIDE, providerVersions, terraform, type TerraformTooling } from "./terraform-cli.ts";
+
+const ROOT = fileURLToPath(new URL("../..", import.meta.url));
+let moduleDir: string;
+const hcl: Record<string, Record<string, any>> = {};
+
+/** Copies an example to a scratch folder, pointing its module source at the freshly built module. */
+function scratchCopy(example: string): string {
+  const dir = path.join(mkdtempSync(path.join(os.tmpdir(), "wsstack-tf-")), example);
+  cpSync(path.join(ROOT, "examples", example), dir, { recursive: true, filter: (src) => !src.includes(".terraform") });
+  const main = path.join(dir, "main.tf");
+  const text = readFileSync(main, "utf8");
+  expect(text).toContain('source = "../../dist/terraform-module"');
+  writeFileSync(main, text.replace('source = "../../dist/terraform-module"', `source = ${JSON.stringify(moduleDir)}`));
+  return dir;
+}
+
+beforeAll(async () => {
+  moduleDir = await buildModule();
+  for (const file of readdirSync(moduleDir).filter((f) => f.endsWith(".tf"))) {
+    hcl[file] = await parse(file, readFileSync(path.join(moduleDir, file), "utf8"));
+  }
+});
+
+describe("terraform module (npm run module)", () => {
+  it("files: HCL that parses, split into versions, variables, outputs and main", () => {
+    expect(Object.keys(hcl).sort()).toEqual(["main.tf", "outputs.tf", "variables.tf", "versions.tf"]);
+    expect(Object.keys(hcl["main.tf"]!.resource).sort()).toEqual(expect.arrayContaining(["aws_apigatewayv2_api", "aws_dynamodb_table", "aws_lambda_function"]));
+    expect(readdirSync(moduleDir).filter((f) => f.endsWith(".json"))).toEqual([]);
+  });
+
+  it("versions: requires hashicorp/aws in a range admitting 5.100, with no backend and no provider block", () => {
+    const tf = hcl["versions.tf"]!.terraform[0];
+    expect(tf.required_providers[0].aws).toEqual({ source: "hashicorp/aws", version: AWS_PROVIDER_VERSION_RANGE });
+    expect(tf.backend).toBeUndefined();
+    expect(tf.cloud).toBeUndefined();
+    for (const file of Object.values(hcl)) expect(file.provider).toBeUndefined();
+  });
+
+  it("assets: every function zip is referenced through ${path.module} and shipped with the module", () => {
+    const functions = Object.values(hcl["main.tf"]!.resource.aws_lambda_function) as { filename: string }[][];
+    expect(functions).toHaveLength(4);
+    for (const [fn] of functions) {
+      expect(fn!.filename).toMatch(/^\$\{path\.module\}\/assets\/.+\/archive\.zip$/);
+      expect(existsSync(path.join(moduleDir, fn!.filename.replace("${path.module}/", "")))).toBe(true);
+    }
+  });
+
+  it("documentation: every variable and output has a description, and the README tables list them all", () => {
+    const readme = readFileSync(path.join(moduleDir, "README.md"), "utf8");
+    const variables = Object.entries(hcl["variables.tf"]!.variable) as [string, { description?: string }[]][];
+    const outputs = Object.entries(hcl["outputs.tf"]!.output) as [string, { description?: string }[]][];
+    expect(variables.map(([n]) => n).sort()).toEqual(["connection_ttl_seconds", "fan_out_concurrency", "log_retention_days", "max_message_bytes", "name_prefix", "stage_name"]);
+    expect(outputs.map(([n]) => n).sort()).toEqual(["api_id", "connection_url", "table_name", "websocket_url"]);
+    for (const [name, [block]] of [...variables, ...outputs]) {
+      expect(block!.description, name).toMatch(/\w{10,}/);
+      expect(readme).toMatch(new RegExp(`^\\| \`${name}\` \\| .+\\|`, "m"));
+    }
+    expect(readme).toContain("## Inputs");
+    expect(readme).toContain("## Outputs");
+  });
+});
+
+describe("terraform CLI on the examples (offline)", () => {
+  let tooling: TerraformTooling;
+  beforeAll(() => {
+    // Throws with an install hint when terraform or the provider mirror is missing: never a skip.
+    tooling = findTerraformTooling();
+  });
+
+  it("plain-terraform: init from the provider mirror, validate and plan succeed", () => {
+    const dir = scratchCopy("plain-terraform");
+    writeFileSync(path.join(dir, "offline_override.tf"), OFFLINE_PROVIDER_OVERRIDE);
+    terraform(tooling, dir, ["init", "-input=false", `-plugin-dir=${tooling.pluginDir}`]);
+    const aws = providerVersions(tooling, dir)["registry.terraform.io/hashicorp/aws"];
+    expect(aws).toMatch(/^(5\.(\d{3,})|6)\./);
+    expect(terraform(tooling, dir, ["validate", "-no-color"])).toContain("The configuration is valid");
+    const plan = terraform(tooling, dir, ["plan", "-input=false", "-lock=false", "-refresh=false", "-no-color"]);
+    const planned = /Plan: (\d+) to add, 0 to change, 0 to destroy/.exec(plan);
+    expect(planned, plan.slice(-2000)).not.toBeNull();
+    expect(Number(planned![1])).toBeGreaterThanOrEqual(30);
+    expect(plan).not.toMatch(/Warning:/);
+    for (const address of ["module.chat.aws_apigatewayv2_api.", "module.chat.aws_dynamodb_table.", "module.chat.aws_apigatewayv2_route_response."]) {
+      expect(plan).toContain(address);
+    }
+    console.info(`terraform ${tooling.version}, hashicorp/aws ${aws}: ${planned![0]}`);
+  });
+
+  it("terraform-cloud: the cloud-backed root validates", () => {
+    const dir = scratchCopy("terraform-cloud");
+    // -backend=false: initializing the cloud block would log in to Terraform Cloud.
+    terraform(tooling, dir, ["init", "-input=false", "-backend=false", `-plugin-dir=${tooling.pluginDir}`]);
+    expect(terraform(tooling, dir, ["validate", "-no-color"])).toContain("The configuration is valid");
+  });
+});
