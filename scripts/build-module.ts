@@ -21,6 +21,7 @@ const STACK_ID = "wsstack";
 export async function buildModule(outDir = path.join(ROOT, "dist", "terraform-module")): Promise<string> {
   const synthDir = path.join(ROOT, ".build", "module-synth");
   rmSync(synthDir, { recursive: true, force: true });
+  mkdirSync(synthDir, { recursive: true });
   step("synthesizing the stack in module mode (HCL)");
   execFileSync(process.execPath, ["--import", "tsx", path.join(ROOT, "main.ts")], {
     cwd: ROOT,

@@ -15,9 +15,17 @@ export function splitModuleHcl(hcl: string): ModuleFiles {
   const files: ModuleFiles = { "versions.tf": "", "variables.tf": "", "outputs.tf": "", "main.tf": "" };
   for (const block of topLevelBlocks(hcl)) {
     const type = block.slice(0, block.search(/[\s{]/));
-    files[FILE_OF_BLOCK[type] ?? "main.tf"] += `${block}\n\n`;
+    // cdktf insists on a provider construct and its HCL renderer ignores the
+    // override that removes it; a module must leave providers to its caller.
+    if (type === "provider") continue;
+    files[FILE_OF_BLOCK[type] ?? "main.tf"] += `${tidy(block)}\n\n`;
   }
   return files;
+}
+
+// cdktf leaves blank lines where it dropped attributes; formatters keep them.
+function tidy(block: string): string {
+  return block.replace(/\n{3,}/g, "\n\n").replace(/\n\s*\n(\s*\})/g, "\n$1");
 }
 
 /** The top-level blocks of formatted HCL: each opens at column 0 and closes with a lone `}`. */

@@ -73,7 +73,12 @@ export class ChatStack extends TerraformStack {
     this.wantsDefaultBackend = mode === "deploy" && backend.kind === "local";
     const v = declareVariables(this);
 
-    if (mode === "deploy") {
+    if (mode === "module") {
+      // cdktf refuses resources without a provider construct, but a module must
+      // not configure its provider: declare one, then drop its block.
+      new AwsProvider(this, "aws", {});
+      this.addOverride("provider", undefined);
+    } else {
       const region = declareVariable(this, "aws_region", {
         type: "string",
         default: "us-east-1",

@@ -61,7 +61,7 @@ describe("terraform module (npm run module)", () => {
     expect(variables.map(([n]) => n).sort()).toEqual(["connection_ttl_seconds", "fan_out_concurrency", "log_retention_days", "max_message_bytes", "name_prefix", "stage_name"]);
     expect(outputs.map(([n]) => n).sort()).toEqual(["api_id", "connection_url", "table_name", "websocket_url"]);
     for (const [name, [block]] of [...variables, ...outputs]) {
-      expect(block!.description, name).toMatch(/\w{10,}/);
+      expect(block!.description, name).toMatch(/^\S.{19,}/);
       expect(readme).toMatch(new RegExp(`^\\| \`${name}\` \\| .+\\|`, "m"));
     }
     expect(readme).toContain("## Inputs");
