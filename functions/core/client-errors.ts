@@ -1,0 +1,76 @@
+/**
+ * Errors the client caused. Their messages are written for the client and are
+ * safe to send back; anything else is a server fault and is never echoed
+ * (see error-frame.ts).
+ */
+
+export type ClientErrorCode = "invalid_json" | "unknown_action" | "missing_field" | "too_large" | "invalid_field";
+
+export abstract class ClientError extends Error {
+  abstract readonly code: ClientErrorCode;
+}
+
+/** The body is not JSON, or is JSON but not an object. */
+export class InvalidJsonError extends ClientError {
+  readonly code = "invalid_json";
+
+  constructor(options?: ErrorOptions) {
+    super("The message must be a JSON object, for example {\"action\":\"onMessage\",\"message\":\"hi\"}.", options);
+    this.name = "InvalidJsonError";
+  }
+}
+
+/** The body names no action, or one no route handles. */
+export class UnknownActionError extends ClientError {
+  readonly code = "unknown_action";
+
+  constructor(
+    /** The action the client sent, if it sent one as a string. */
+    readonly action: string | undefined,
+    readonly validActions: readonly string[],
+  ) {
+    super(
+      action === undefined
+        ? `The message has no "action". Valid actions: ${validActions.join(", ")}.`
+        : `Unknown action ${JSON.stringify(action)}. Valid actions: ${validActions.join(", ")}.`,
+    );
+    this.name = "UnknownActionError";
+  }
+}
+
+/** A required field is absent. */
+export class MissingFieldError extends ClientError {
+  readonly code = "missing_field";
+
+  constructor(readonly field: string) {
+    super(`The field "${field}" is required.`);
+    this.name = "MissingFieldError";
+  }
+}
+
+/** A field is present but not what the action accepts. */
+export class InvalidFieldError extends ClientError {
+  readonly code = "invalid_field";
+
+  constructor(
+    readonly field: string,
+    /** What the field must be, phrased to finish "must be …". */
+    readonly expected: string,
+  ) {
+    super(`The field "${field}" must be ${expected}.`);
+    this.name = "InvalidFieldError";
+  }
+}
+
+/** The body is larger than the configured limit. */
+export class TooLargeError extends ClientError {
+  readonly code = "too_large";
+
+  constructor(
+    readonly bytes: number,
+    readonly limitBytes: number,
+  ) {
+    super(`The message is ${bytes} bytes; the limit is ${limitBytes} bytes.`);
+    this.name = "TooLargeError";
+  }
+}
