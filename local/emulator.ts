@@ -1,0 +1,143 @@
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { CodeCache, defaultCacheDir } from "./assets.ts";
+import { ConnectionRegistry } from "./connections.ts";
+import { startDynamoDb, type LocalDynamoDb } from "./dynamodb.ts";
+import { describeError } from "./errors.ts";
+import type { ApiFacts } from "./events.ts";
+import { Gateway } from "./gateway.ts";
+import { Invoker } from "./invoker.ts";
+import { ManagementApi } from "./management-api.ts";
+import { checkMockIntegration } from "./mock-integration.ts";
+import { DEFAULT_GATEWAY_OPTIONS, type GatewayOptions } from "./options.ts";
+import { loadPlan, type EmulatorPlan, type PlanOptions } from "./plan.ts";
+import { GatewayServer } from "./server.ts";
+
+/**
+ * Composition: Terraform JSON → plan → code cache → server, DynamoDB,
+ * workers and gateway, wired together; and the shutdown that undoes it.
+ */
+
+export interface EmulatorOptions extends PlanOptions {
+  /** @default 3001; 0 picks a free port */
+  readonly port?: number;
+  /** @default "127.0.0.1" */
+  readonly host?: string;
+  /** Persist DynamoDB data in this folder. @default in memory */
+  readonly dataDir?: string;
+  /** Where unpacked bundles and the compiled worker live. @default <project>/node_modules/.cache/wsstack */
+  readonly cacheDir?: string;
+  /** API Gateway behaviours and quotas. */
+  readonly gateway?: Partial<GatewayOptions>;
+  /** Concurrent workers ("containers") per function. @default 4 */
+  readonly maxWorkersPerFunction?: number;
+  /** Start dynalite even when the plan declares no table. @default only when tables are declared */
+  readonly dynamoDb?: boolean;
+  /** Receives every log line. @default console.log */
+  readonly log?: (line: string) => void;
+}
+
+export interface RunningEmulator {
+  /** `ws://<host>:<port>/<stage>` */
+  readonly url: string;
+  /** `http://<host>:<port>/<stage>/@connections` */
+  readonly connectionUrl: string;
+  /** `http://<host>:<port>/<stage>`: the endpoint for ApiGatewayManagementApiClient. */
+  readonly managementEndpoint: string;
+  readonly port: number;
+  readonly plan: EmulatorPlan;
+  /** The local DynamoDB endpoint, when one runs. */
+  readonly dynamoDbEndpoint?: string;
+  /** Closes sockets (1001), runs `$disconnect`s best-effort, stops workers and DynamoDB. */
+  close(): Promise<void>;
+}
+
+export async function startEmulator(options: EmulatorOptions): Promise<RunningEmulator> {
+  const log = options.log ?? ((line: string) => console.log(line));
+  const gatewayOptions: GatewayOptions = { ...DEFAULT_GATEWAY_OPTIONS, ...definedOnly(options.gateway ?? {}) };
+  const plan = loadPlan(options);
+  for (const warning of plan.warnings) log(`warning: ${warning}`);
+  for (const route of plan.routes.values()) if (route.integration?.kind === "mock") checkMockIntegration(route.integration);
+
+  const cacheDir = options.cacheDir ?? defaultCacheDir(plan.moduleDir) ?? defaultCacheDir(process.cwd()) ?? path.join(tmpdir(), "wsstack-cache");
+  const codeCache = new CodeCache(cacheDir);
+  const prepared = [...plan.functions.values()].map((fn) => ({ plan: fn, codeDir: codeCache.prepare(fn.code, fn.address) }));
+
+  const host = options.host ?? "127.0.0.1";
+  const server = new GatewayServer(plan.stage.name, gatewayOptions, log);
+  const port = await server.listen(options.port ?? 3001, host);
+  const advertisedHost = host === "0.0.0.0" || host === "::" ? "127.0.0.1" : host;
+  const domainName = `${advertisedHost}:${port}`;
+
+  let dynamo: LocalDynamoDb | undefined;
+  let invoker: Invoker | undefined;
+  try {
+    if (options.dynamoDb ?? plan.tables.length > 0) {
+      dynamo = await startDynamoDb(plan.tables, { dataDir: options.dataDir, region: plan.region, log });
+    }
+    invoker = new Invoker(prepared, {
+      cacheDir,
+      redirectHosts: [...new Set([domainName, `127.0.0.1:${port}`, `localhost:${port}`])],
+      baseEnvironment: {
+        AWS_REGION: plan.region,
+        AWS_DEFAULT_REGION: plan.region,
+        // Dummy credentials: requests are signed, and real ones must never reach local code.
+        AWS_ACCESS_KEY_ID: "local",
+        AWS_SECRET_ACCESS_KEY: "local",
+        AWS_SESSION_TOKEN: "local",
+        ...(dynamo ? { AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint } : {}),
+      },
+      maxWorkersPerFunction: options.maxWorkersPerFunction,
+      log,
+    });
+  } catch (error) {
+    await server.close();
+    await dynamo?.close();
+    throw error;
+  }
+
+  const connections = new ConnectionRegistry();
+  const api: ApiFacts = {
+    apiId: plan.api.apiId,
+    stage: plan.stage.name,
+    domainName,
+    stageVariables: plan.stage.variables,
+    region: plan.region,
+    accountId: plan.accountId,
+  };
+  const gateway = new Gateway({ plan, invoker, options: gatewayOptions, api, connections, log });
+  server.attach({ gateway, management: new ManagementApi(plan.stage.name, connections, gatewayOptions, log) });
+
+  const runningInvoker = invoker;
+  let closing: Promise<void> | undefined;
+  const close = () =>
+    (closing ??= (async () => {
+      for (const connection of connections.all()) connection.close(1001, "Going away");
+      // Let the close handshakes finish so every connection's $disconnect starts.
+      await waitUntil(() => connections.all().length === 0, 1_000);
+      await gateway.drainDisconnects(gatewayOptions.shutdownDisconnectMs);
+      await runningInvoker.close().catch((error: unknown) => log(`stopping workers: ${describeError(error)}`));
+      await server.close();
+      await dynamo?.close().catch((error: unknown) => log(`stopping DynamoDB: ${describeError(error)}`));
+    })());
+
+  const base = `${advertisedHost}:${port}/${plan.stage.name}`;
+  return {
+    url: `ws://${base}`,
+    connectionUrl: `http://${base}/@connections`,
+    managementEndpoint: `http://${base}`,
+    port,
+    plan,
+    dynamoDbEndpoint: dynamo?.endpoint,
+    close,
+  };
+}
+
+function definedOnly<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, item]) => item !== undefined)) as Partial<T>;
+}
+
+async function waitUntil(condition: () => boolean, deadlineMs: number): Promise<void> {
+  const end = Date.now() + deadlineMs;
+  while (!condition() && Date.now() < end) await new Promise((resolve) => setTimeout(resolve, 20));
+}

@@ -1,0 +1,281 @@
+import { createHash, randomUUID } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { createInterface } from "node:readline";
+import { fileURLToPath } from "node:url";
+import { Worker } from "node:worker_threads";
+import { transformSync } from "esbuild";
+import { EmulatorClosedError, FunctionError, FunctionTimeoutError, WorkerCrashedError } from "./errors.ts";
+import type { FunctionPlan } from "./plan.ts";
+import type { FromWorker, LambdaWorkerData, SerializedError, ToWorker } from "./lambda-worker.ts";
+
+/**
+ * Runs Lambda functions in worker threads, one pool per function.
+ *
+ * Like Lambda, a worker (a "container") serves one invocation at a time and
+ * stays warm afterwards; when every worker of a function is busy another is
+ * started, up to `maxWorkersPerFunction`, and further invocations queue. A
+ * function that runs past its `timeout` has its worker terminated, so a hung
+ * handler costs one worker, never the emulator.
+ */
+
+export interface InvokerOptions {
+  /** Folder for the compiled worker entry. */
+  readonly cacheDir: string;
+  /** `host:port` values whose https traffic the workers send to the emulator over http. */
+  readonly redirectHosts: readonly string[];
+  /** Variables every function gets (region, credentials, the DynamoDB endpoint). */
+  readonly baseEnvironment: Readonly<Record<string, string>>;
+  /** @default 4 */
+  readonly maxWorkersPerFunction?: number;
+  /** Where function output goes, one line at a time. */
+  readonly log: (line: string) => void;
+}
+
+/** A function's code, ready to run. */
+export interface PreparedFunction {
+  readonly plan: FunctionPlan;
+  readonly codeDir: string;
+}
+
+export class Invoker {
+  private readonly pools = new Map<string, FunctionPool>();
+  private readonly workerFile: string;
+  private closed = false;
+
+  constructor(
+    functions: readonly PreparedFunction[],
+    options: InvokerOptions,
+  ) {
+    this.workerFile = compileWorkerEntry(options.cacheDir);
+    for (const fn of functions) this.pools.set(fn.plan.address, new FunctionPool(fn, this.workerFile, options));
+  }
+
+  /**
+   * Invokes a function synchronously (RequestResponse) and resolves with its
+   * JSON result. Rejects with FunctionError, FunctionTimeoutError or
+   * WorkerCrashedError.
+   */
+  async invoke(functionAddress: string, event: unknown): Promise<unknown> {
+    if (this.closed) throw new EmulatorClosedError();
+    const pool = this.pools.get(functionAddress);
+    if (pool === undefined) throw new Error(`no function ${functionAddress} in this plan`);
+    return pool.invoke(event);
+  }
+
+  /** Terminates every worker; pending invocations reject with EmulatorClosedError. */
+  async close(): Promise<void> {
+    this.closed = true;
+    await Promise.all([...this.pools.values()].map((pool) => pool.close()));
+  }
+}
+
+/** Compiles lambda-worker.ts once per content into the cache (workers cannot load TypeScript). */
+function compileWorkerEntry(cacheDir: string): string {
+  const source = readFileSync(fileURLToPath(new URL("./lambda-worker.ts", import.meta.url)), "utf8");
+  const digest = createHash("sha256").update(source).digest("hex").slice(0, 16);
+  const file = path.join(cacheDir, `lambda-worker-${digest}.mjs`);
+  if (!existsSync(file)) {
+    mkdirSync(cacheDir, { recursive: true });
+    const { code } = transformSync(source, { loader: "ts", format: "esm", target: "node20" });
+    const staging = `${file}.${process.pid}.tmp`;
+    writeFileSync(staging, code);
+    // rename is atomic: concurrent emulators never load a half-written file.
+    renameSync(staging, file);
+  }
+  return file;
+}
+
+interface Waiter {
+  resolve(worker: LambdaWorker): void;
+  reject(error: unknown): void;
+}
+
+class FunctionPool {
+  private readonly idle: LambdaWorker[] = [];
+  private readonly all = new Set<LambdaWorker>();
+  private readonly waiting: Waiter[] = [];
+  private readonly cap: number;
+  private closed = false;
+
+  constructor(
+    private readonly fn: PreparedFunction,
+    private readonly workerFile: string,
+    private readonly options: InvokerOptions,
+  ) {
+    this.cap = Math.max(1, options.maxWorkersPerFunction ?? 4);
+  }
+
+  async invoke(event: unknown): Promise<unknown> {
+    const worker = await this.acquire();
+    try {
+      return await worker.invoke(event, this.fn.plan.timeoutSeconds);
+    } finally {
+      this.release(worker);
+    }
+  }
+
+  private acquire(): Promise<LambdaWorker> {
+    if (this.closed) return Promise.reject(new EmulatorClosedError());
+    const ready = this.idle.pop();
+    if (ready !== undefined) return Promise.resolve(ready);
+    if (this.all.size < this.cap) {
+      const worker = new LambdaWorker(this.fn, this.workerFile, this.options, () => this.forget(worker));
+      this.all.add(worker);
+      return Promise.resolve(worker);
+    }
+    return new Promise((resolve, reject) => this.waiting.push({ resolve, reject }));
+  }
+
+  private release(worker: LambdaWorker): void {
+    if (!worker.alive || this.closed) return;
+    const next = this.waiting.shift();
+    if (next !== undefined) next.resolve(worker);
+    else this.idle.push(worker);
+  }
+
+  /** A worker died: drop it, and let a queued invocation start a fresh one. */
+  private forget(worker: LambdaWorker): void {
+    this.all.delete(worker);
+    const index = this.idle.indexOf(worker);
+    if (index >= 0) this.idle.splice(index, 1);
+    const next = this.waiting.shift();
+    if (next !== undefined) this.acquire().then(next.resolve, next.reject);
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const waiter of this.waiting.splice(0)) waiter.reject(new EmulatorClosedError());
+    await Promise.all([...this.all].map((worker) => worker.terminate()));
+  }
+}
+
+interface Pending {
+  readonly requestId: string;
+  resolve(value: unknown): void;
+  reject(error: unknown): void;
+}
+
+/** One warm "container": a worker thread with the function's environment. */
+class LambdaWorker {
+  alive = true;
+  private readonly worker: Worker;
+  private readonly ready: Promise<void>;
+  private pending: Pending | undefined;
+  private readonly name: string;
+
+  constructor(
+    fn: PreparedFunction,
+    workerFile: string,
+    options: InvokerOptions,
+    private readonly onDeath: () => void,
+  ) {
+    const plan = fn.plan;
+    this.name = plan.functionName;
+    const logStream = `${new Date().toISOString().slice(0, 10).replaceAll("-", "/")}/[$LATEST]${randomUUID().replaceAll("-", "")}`;
+    const workerData: LambdaWorkerData = {
+      codeDir: fn.codeDir,
+      handler: plan.handler,
+      functionName: plan.functionName,
+      functionVersion: "$LATEST",
+      memorySizeMb: plan.memorySizeMb,
+      invokedFunctionArn: plan.arn,
+      logGroupName: `/aws/lambda/${plan.functionName}`,
+      logStreamName: logStream,
+      redirectHosts: options.redirectHosts,
+    };
+    this.worker = new Worker(workerFile, {
+      workerData,
+      // Its own process.env: the function's variables and the runtime's, never the host's credentials.
+      env: {
+        PATH: process.env.PATH ?? "/usr/local/bin:/usr/bin:/bin",
+        LANG: "en_US.UTF-8",
+        TZ: ":UTC",
+        ...options.baseEnvironment,
+        AWS_LAMBDA_FUNCTION_NAME: plan.functionName,
+        AWS_LAMBDA_FUNCTION_VERSION: "$LATEST",
+        AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(plan.memorySizeMb),
+        AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${plan.functionName}`,
+        AWS_LAMBDA_LOG_STREAM_NAME: logStream,
+        AWS_EXECUTION_ENV: `AWS_Lambda_${plan.runtime ?? "nodejs20.x"}`,
+        LAMBDA_TASK_ROOT: fn.codeDir,
+        _HANDLER: plan.handler,
+        ...plan.environment,
+      },
+      stdout: true,
+      stderr: true,
+      resourceLimits: { maxOldGenerationSizeMb: Math.max(64, plan.memorySizeMb) },
+    });
+    for (const stream of [this.worker.stdout, this.worker.stderr]) {
+      createInterface({ input: stream }).on("line", (line) => options.log(`[${this.name}] ${line}`));
+    }
+    this.ready = new Promise((resolve, reject) => {
+      const onMessage = (message: FromWorker) => {
+        if (message.type === "ready") {
+          this.worker.off("message", onMessage);
+          resolve();
+        } else if (message.type === "init-error") {
+          this.worker.off("message", onMessage);
+          reject(toFunctionError(this.name, message.error));
+          void this.terminate();
+        }
+      };
+      this.worker.on("message", onMessage);
+      this.worker.once("exit", (code) => reject(new WorkerCrashedError(this.name, `exit code ${code} during init`)));
+    });
+    this.ready.catch(() => undefined); // observed again by the first invoke
+    this.worker.on("message", (message: FromWorker) => {
+      if (message.type !== "result" || this.pending?.requestId !== message.requestId) return;
+      const pending = this.pending;
+      this.pending = undefined;
+      if (message.ok) pending.resolve(message.value);
+      else pending.reject(toFunctionError(this.name, message.error));
+    });
+    this.worker.on("error", (error) => {
+      this.fail(new WorkerCrashedError(this.name, `${error.name}: ${error.message}`, { cause: error }));
+    });
+    this.worker.on("exit", (code) => {
+      this.fail(new WorkerCrashedError(this.name, `exit code ${code}`));
+    });
+  }
+
+  async invoke(event: unknown, timeoutSeconds: number): Promise<unknown> {
+    await this.ready;
+    const requestId = randomUUID();
+    const deadline = Date.now() + timeoutSeconds * 1000;
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.fail(new FunctionTimeoutError(this.name, timeoutSeconds));
+        void this.terminate();
+      }, timeoutSeconds * 1000);
+      this.pending = {
+        requestId,
+        resolve: (value) => (clearTimeout(timer), resolve(value)),
+        reject: (error) => (clearTimeout(timer), reject(error)),
+      };
+      this.worker.postMessage({ type: "invoke", requestId, event, deadline } satisfies ToWorker);
+    });
+  }
+
+  private fail(error: Error): void {
+    const pending = this.pending;
+    this.pending = undefined;
+    if (this.alive) {
+      this.alive = false;
+      this.onDeath();
+    }
+    pending?.reject(error);
+  }
+
+  async terminate(): Promise<void> {
+    if (this.alive) {
+      this.alive = false;
+      this.onDeath();
+    }
+    await this.worker.terminate();
+  }
+}
+
+function toFunctionError(functionName: string, error: SerializedError): FunctionError {
+  return new FunctionError(functionName, error.errorType, error.errorMessage);
+}

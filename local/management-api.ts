@@ -1,0 +1,145 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { ConnectionRegistry } from "./connections.ts";
+import { AWS_ID_PATTERN, newAwsId } from "./ids.ts";
+import type { GatewayOptions } from "./options.ts";
+
+/**
+ * The `@connections` management API: PostToConnection, GetConnection and
+ * DeleteConnection, with the status codes and error wire format of the
+ * service model. Errors carry `x-amzn-ErrorType`, which is what the SDK v3
+ * reads to name the exception; a 410 has an empty body, as on AWS.
+ *
+ * @see https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-how-to-call-websocket-api-connections.html
+ */
+
+const CONNECTIONS_PATH = /^\/(?:([^/]+)\/)?(?:@|%40)connections(?:\/([^/]*))?\/?$/i;
+
+/** What DeleteConnection reports to `$disconnect`; a close made through the API cannot carry its own. */
+const DELETE_REASON = "Connection Closed Normally";
+
+export class ManagementApi {
+  constructor(
+    private readonly stage: string,
+    private readonly connections: ConnectionRegistry,
+    private readonly options: GatewayOptions,
+    private readonly log: (line: string) => void,
+  ) {}
+
+  /** Whether the path is an `@connections` path (for this stage or not); such requests are answered here. */
+  static matches(rawPath: string): boolean {
+    return CONNECTIONS_PATH.test(rawPath);
+  }
+
+  async handle(request: IncomingMessage, response: ServerResponse, rawPath: string): Promise<void> {
+    const requestId = newAwsId();
+    response.setHeader("x-amzn-RequestId", requestId);
+    const match = CONNECTIONS_PATH.exec(rawPath)!;
+    const [, stage, rawId] = match;
+    // A missing or wrong stage is what the SDK produced before it kept the endpoint's path: AWS answers 403.
+    if (stage !== this.stage || rawId === undefined || rawId === "") {
+      await drain(request);
+      return sendError(response, 403, "ForbiddenException", { message: "Forbidden" });
+    }
+    let connectionId: string;
+    try {
+      connectionId = decodeURIComponent(rawId);
+    } catch {
+      await drain(request);
+      return sendError(response, 400, "BadRequestException", { message: "Invalid connectionId" });
+    }
+    if (this.options.strictConnectionIds && !AWS_ID_PATTERN.test(connectionId)) {
+      await drain(request);
+      return sendError(response, 400, "BadRequestException", { message: `Invalid connectionId: ${connectionId}` });
+    }
+    switch (request.method) {
+      case "POST":
+        return this.post(request, response, connectionId);
+      case "GET":
+        await drain(request);
+        return this.get(response, connectionId);
+      case "DELETE":
+        await drain(request);
+        return this.delete(response, connectionId);
+      default:
+        await drain(request);
+        return sendError(response, 403, "ForbiddenException", { message: "Forbidden" });
+    }
+  }
+
+  private async post(request: IncomingMessage, response: ServerResponse, connectionId: string): Promise<void> {
+    const body = await readBody(request, this.options.maxMessageBytes);
+    if (body === undefined) {
+      return sendError(response, 413, "PayloadTooLargeException", { message: "The data has exceeded the maximum size allowed." });
+    }
+    const connection = this.connections.get(connectionId);
+    if (connection === undefined) return sendGone(response);
+    const binary = this.options.binaryFramesForNonUtf8 && !isUtf8(body);
+    connection.send(body, binary, this.options.outboundFrameBytes);
+    this.log(`@connections POST ${connectionId} ${body.length} bytes → 200`);
+    response.writeHead(200, { "content-length": "0" }).end();
+  }
+
+  private get(response: ServerResponse, connectionId: string): void {
+    const connection = this.connections.get(connectionId);
+    if (connection === undefined) return sendGone(response);
+    const body = JSON.stringify({
+      connectedAt: new Date(connection.facts.connectedAt).toISOString(),
+      identity: { sourceIp: connection.facts.sourceIp, userAgent: connection.facts.userAgent ?? "" },
+      lastActiveAt: new Date(connection.lastActiveAt).toISOString(),
+    });
+    response.writeHead(200, { "content-type": "application/json", "content-length": Buffer.byteLength(body) }).end(body);
+  }
+
+  private delete(response: ServerResponse, connectionId: string): void {
+    const connection = this.connections.get(connectionId);
+    if (connection === undefined) return sendGone(response);
+    connection.close(1000, "", DELETE_REASON);
+    this.log(`@connections DELETE ${connectionId} → 204`);
+    response.writeHead(204).end();
+  }
+}
+
+function sendGone(response: ServerResponse): void {
+  response.writeHead(410, { "x-amzn-ErrorType": "GoneException", "content-length": "0" }).end();
+}
+
+function sendError(response: ServerResponse, status: number, type: string, body: { message: string }): void {
+  const text = JSON.stringify(body);
+  response
+    .writeHead(status, { "x-amzn-ErrorType": type, "content-type": "application/json", "content-length": Buffer.byteLength(text) })
+    .end(text);
+}
+
+/** The request body, or undefined once it passes `limit` (the rest is read and dropped so the answer can be sent). */
+function readBody(request: IncomingMessage, limit: number): Promise<Buffer | undefined> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    request.on("data", (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= limit) chunks.push(chunk);
+    });
+    request.on("end", () => resolve(size > limit ? undefined : Buffer.concat(chunks)));
+    request.on("error", reject);
+  });
+}
+
+function drain(request: IncomingMessage): Promise<void> {
+  return new Promise((resolve) => {
+    request.resume();
+    request.on("end", resolve);
+    request.on("error", () => resolve());
+    if (request.complete) resolve();
+  });
+}
+
+const utf8 = new TextDecoder("utf-8", { fatal: true });
+
+function isUtf8(bytes: Buffer): boolean {
+  try {
+    utf8.decode(bytes);
+    return true;
+  } catch {
+    return false;
+  }
+}

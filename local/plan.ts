@@ -1,0 +1,612 @@
+import { existsSync, readFileSync, statSync } from "node:fs";
+import path from "node:path";
+import { AssetNotFoundError, EmulatorError, UnsupportedConfigurationError } from "./errors.ts";
+import { apiIdFor } from "./ids.ts";
+import { ReferenceResolver, referencedAddress, type ResourceReference } from "./references.ts";
+
+/**
+ * Terraform JSON (as `cdktf synth` writes it) → the model the emulator serves.
+ *
+ * Only the resources API Gateway and Lambda need at run time are read: the
+ * WebSocket API, its stage, routes, route responses, integrations (and their
+ * responses), authorizers, the Lambda functions they call and the DynamoDB
+ * tables. IAM, log groups, permissions, deployments, outputs and providers do
+ * not change what a client sees, so they are ignored.
+ *
+ * @see https://developer.hashicorp.com/terraform/language/syntax/json
+ */
+
+export interface EmulatorPlan {
+  /** The Terraform JSON file that was read. */
+  readonly sourceFile: string;
+  /** Its folder: `path.module`, and the base of relative asset paths. */
+  readonly moduleDir: string;
+  readonly api: ApiPlan;
+  readonly stage: StagePlan;
+  /** Routes by route key. */
+  readonly routes: ReadonlyMap<string, RoutePlan>;
+  /** Functions called by a route or an authorizer, by resource address. */
+  readonly functions: ReadonlyMap<string, FunctionPlan>;
+  readonly tables: readonly TablePlan[];
+  readonly region: string;
+  readonly accountId: string;
+  /** Things ignored on purpose that a user may want to know about. */
+  readonly warnings: readonly string[];
+}
+
+export interface ApiPlan {
+  readonly address: string;
+  readonly name: string;
+  readonly apiId: string;
+  readonly routeSelectionExpression: string;
+}
+
+export interface StagePlan {
+  readonly name: string;
+  readonly variables: Readonly<Record<string, string>>;
+}
+
+export interface RoutePlan {
+  readonly address: string;
+  readonly routeKey: string;
+  /** A `$default` route response makes the route two-way: the integration's answer goes back to the caller. */
+  readonly twoWay: boolean;
+  readonly integration?: IntegrationPlan;
+  readonly authorizer?: AuthorizerPlan;
+}
+
+export type IntegrationPlan = LambdaIntegrationPlan | MockIntegrationPlan;
+
+export interface LambdaIntegrationPlan {
+  readonly kind: "lambda";
+  readonly address: string;
+  readonly functionAddress: string;
+  readonly timeoutMs: number;
+}
+
+export interface MockIntegrationPlan {
+  readonly kind: "mock";
+  readonly address: string;
+  /** The request template chosen by the template selection expression (`$default` when absent). */
+  readonly requestTemplate?: string;
+  readonly responses: readonly MockResponsePlan[];
+  readonly timeoutMs: number;
+}
+
+export interface MockResponsePlan {
+  readonly address: string;
+  /** `$default` or a `/regex/` matched against the status code. */
+  readonly key: string;
+  readonly template?: string;
+}
+
+export interface AuthorizerPlan {
+  readonly address: string;
+  readonly functionAddress: string;
+  /** e.g. `route.request.querystring.token`, `route.request.header.Auth`. */
+  readonly identitySources: readonly string[];
+}
+
+export type CodeSource =
+  | { readonly kind: "zip"; readonly path: string }
+  | { readonly kind: "directory"; readonly path: string }
+  | { readonly kind: "file"; readonly path: string };
+
+export interface FunctionPlan {
+  readonly address: string;
+  readonly functionName: string;
+  readonly handler: string;
+  readonly runtime?: string;
+  readonly timeoutSeconds: number;
+  readonly memorySizeMb: number;
+  readonly environment: Readonly<Record<string, string>>;
+  readonly code: CodeSource;
+  readonly arn: string;
+}
+
+export interface TablePlan {
+  readonly address: string;
+  readonly name: string;
+  readonly hashKey: string;
+  readonly rangeKey?: string;
+  readonly attributes: readonly { readonly name: string; readonly type: string }[];
+  readonly billingMode: "PROVISIONED" | "PAY_PER_REQUEST";
+  readonly readCapacity: number;
+  readonly writeCapacity: number;
+  readonly globalIndexes: readonly TableIndexPlan[];
+  readonly localIndexes: readonly TableIndexPlan[];
+}
+
+export interface TableIndexPlan {
+  readonly name: string;
+  readonly hashKey: string;
+  readonly rangeKey?: string;
+  readonly projectionType: string;
+  readonly nonKeyAttributes: readonly string[];
+  readonly readCapacity: number;
+  readonly writeCapacity: number;
+}
+
+export interface PlanOptions {
+  /** A `cdk.tf.json` file, or a folder holding one. */
+  readonly source: string;
+  /** Which WebSocket API to serve (address `aws_apigatewayv2_api.x`, logical name or `name`) when there are several. */
+  readonly api?: string;
+  /** Which stage to serve; required when the API has several stages or none. */
+  readonly stage?: string;
+  /** The API id in events and ARNs. @default derived from the resource address */
+  readonly apiId?: string;
+  /** Values replacing variable defaults. */
+  readonly variables?: Readonly<Record<string, unknown>>;
+  /** @default "us-east-1" */
+  readonly region?: string;
+  /** @default "123456789012" */
+  readonly accountId?: string;
+}
+
+/** API Gateway's integration timeout for WebSocket APIs: 50 ms to 29 s, 29 s by default. */
+export const DEFAULT_INTEGRATION_TIMEOUT_MS = 29_000;
+const DEFAULT_LAMBDA_TIMEOUT_SECONDS = 3;
+const DEFAULT_LAMBDA_MEMORY_MB = 128;
+
+type Block = Record<string, unknown>;
+type ResourceMap = Map<string, Block>; // address → arguments
+
+interface TerraformDocument {
+  resource?: Record<string, Record<string, Block>>;
+  data?: Record<string, Record<string, Block>>;
+  variable?: Record<string, { default?: unknown }>;
+  locals?: Record<string, unknown>;
+}
+
+/** Finds the Terraform JSON a user pointed at: the file itself, or `cdk.tf.json` / `main.tf.json` in a folder. */
+export function locateTerraformJson(source: string): string {
+  const resolved = path.resolve(source);
+  if (!existsSync(resolved)) throw new EmulatorError(`${source} does not exist`);
+  if (statSync(resolved).isFile()) return resolved;
+  for (const candidate of ["cdk.tf.json", "main.tf.json"]) {
+    const file = path.join(resolved, candidate);
+    if (existsSync(file)) return file;
+  }
+  throw new EmulatorError(`${source} holds no cdk.tf.json or main.tf.json`);
+}
+
+/** Reads and checks a Terraform JSON document; every problem names the resource and argument. */
+export function loadPlan(options: PlanOptions): EmulatorPlan {
+  const sourceFile = locateTerraformJson(options.source);
+  let document: TerraformDocument;
+  try {
+    document = JSON.parse(readFileSync(sourceFile, "utf8")) as TerraformDocument;
+  } catch (error) {
+    throw new EmulatorError(`${sourceFile} is not valid JSON`, { cause: error });
+  }
+  return new PlanBuilder(document, sourceFile, options).build();
+}
+
+/** One build of one document; holds the indexes the steps share. */
+class PlanBuilder {
+  private readonly resources: Map<string, ResourceMap>;
+  private readonly dataSources: Map<string, ResourceMap>;
+  private readonly resolver: ReferenceResolver;
+  private readonly moduleDir: string;
+  private readonly region: string;
+  private readonly accountId: string;
+  private readonly warnings: string[] = [];
+  private apiId = "";
+
+  constructor(
+    document: TerraformDocument,
+    private readonly sourceFile: string,
+    private readonly options: PlanOptions,
+  ) {
+    this.moduleDir = path.dirname(sourceFile);
+    this.region = options.region ?? "us-east-1";
+    this.accountId = options.accountId ?? "123456789012";
+    this.resources = indexBlocks(document.resource);
+    this.dataSources = indexBlocks(document.data);
+    this.resolver = new ReferenceResolver({
+      moduleDir: this.moduleDir,
+      variableBlocks: document.variable ?? {},
+      variableOverrides: options.variables ?? {},
+      locals: mergeLocals(document.locals),
+      attribute: (reference) => this.attribute(reference),
+    });
+  }
+
+  build(): EmulatorPlan {
+    const api = this.chooseApi();
+    this.apiId = api.apiId;
+    const stage = this.chooseStage(api.address);
+    const functions = new Map<string, FunctionPlan>();
+    const routes = this.readRoutes(api.address, functions);
+    return {
+      sourceFile: this.sourceFile,
+      moduleDir: this.moduleDir,
+      api,
+      stage,
+      routes,
+      functions,
+      tables: [...this.of("aws_dynamodb_table")].map(([address, block]) => this.readTable(address, block)),
+      region: this.region,
+      accountId: this.accountId,
+      warnings: this.warnings,
+    };
+  }
+
+  private of(type: string): ResourceMap {
+    return this.resources.get(type) ?? new Map();
+  }
+
+  private text(block: Block, address: string, argument: string): string | undefined {
+    const value = block[argument];
+    if (value === undefined || value === null) return undefined;
+    return this.resolver.resolveText(value, address, argument);
+  }
+
+  private requiredText(block: Block, address: string, argument: string): string {
+    const value = this.text(block, address, argument);
+    if (value === undefined || value === "") throw new UnsupportedConfigurationError(address, argument, `${argument} is required`);
+    return value;
+  }
+
+  private number(block: Block, address: string, argument: string, fallback: number): number {
+    const value = block[argument];
+    if (value === undefined || value === null) return fallback;
+    const resolved = Number(this.resolver.resolve(value, address, argument));
+    if (!Number.isFinite(resolved)) throw new UnsupportedConfigurationError(address, argument, `${argument} is not a number`);
+    return resolved;
+  }
+
+  private chooseApi(): ApiPlan {
+    const all = [...this.of("aws_apigatewayv2_api")];
+    if (all.length === 0) throw new EmulatorError(`${this.sourceFile} declares no aws_apigatewayv2_api`);
+    const protocolOf = (address: string, block: Block) => (this.text(block, address, "protocol_type") ?? "").toUpperCase();
+    let candidates = all;
+    if (this.options.api !== undefined) {
+      const wanted = this.options.api;
+      candidates = all.filter(
+        ([address, block]) => address === wanted || address.split(".")[1] === wanted || this.text(block, address, "name") === wanted,
+      );
+      if (candidates.length === 0) {
+        throw new EmulatorError(`no aws_apigatewayv2_api matches "${wanted}" (have: ${all.map(([a]) => a).join(", ")})`);
+      }
+    }
+    const websocket = candidates.filter(([address, block]) => protocolOf(address, block) === "WEBSOCKET");
+    if (websocket.length === 0) {
+      const [address, block] = candidates[0]!;
+      throw new UnsupportedConfigurationError(address, "protocol_type", `protocol_type "${protocolOf(address, block)}" is not supported (supported: WEBSOCKET)`);
+    }
+    if (websocket.length > 1) {
+      throw new EmulatorError(
+        `${this.sourceFile} declares ${websocket.length} WebSocket APIs (${websocket.map(([a]) => a).join(", ")}); choose one with --api`,
+      );
+    }
+    for (const [address] of candidates) {
+      if (address !== websocket[0]![0]) this.warnings.push(`${address} is not a WebSocket API; ignored`);
+    }
+    const [address, block] = websocket[0]!;
+    return {
+      address,
+      name: this.text(block, address, "name") ?? address.split(".")[1]!,
+      apiId: this.options.apiId ?? apiIdFor(address),
+      routeSelectionExpression: this.text(block, address, "route_selection_expression") ?? "$request.body.action",
+    };
+  }
+
+  private chooseStage(apiAddress: string): StagePlan {
+    const stages = [...this.of("aws_apigatewayv2_stage")]
+      .filter(([, block]) => referencedAddress(block.api_id, "aws_apigatewayv2_api") === apiAddress)
+      .map(([address, block]) => ({
+        name: this.requiredText(block, address, "name"),
+        variables: this.stringMap(block.stage_variables, address, "stage_variables"),
+      }));
+    const wanted = this.options.stage;
+    if (wanted !== undefined) return stages.find((s) => s.name === wanted) ?? { name: wanted, variables: {} };
+    if (stages.length === 1) return stages[0]!;
+    if (stages.length === 0) throw new EmulatorError(`${apiAddress} has no aws_apigatewayv2_stage; choose a stage name with --stage`);
+    throw new EmulatorError(`${apiAddress} has several stages (${stages.map((s) => s.name).join(", ")}); choose one with --stage`);
+  }
+
+  private stringMap(value: unknown, address: string, argument: string): Record<string, string> {
+    const block = firstBlock(value);
+    if (block === undefined) return {};
+    const out: Record<string, string> = {};
+    for (const [key, item] of Object.entries(block)) {
+      if (key === "//") continue;
+      out[key] = this.resolver.resolveText(item, address, `${argument}.${key}`);
+    }
+    return out;
+  }
+
+  private readRoutes(apiAddress: string, functions: Map<string, FunctionPlan>): Map<string, RoutePlan> {
+    const twoWayRoutes = new Set<string>();
+    for (const [address, block] of this.of("aws_apigatewayv2_route_response")) {
+      const route = referencedAddress(block.route_id, "aws_apigatewayv2_route");
+      if (route === undefined) throw new UnsupportedConfigurationError(address, "route_id", "route_id must reference an aws_apigatewayv2_route");
+      const key = this.text(block, address, "route_response_key");
+      if (key !== "$default") {
+        throw new UnsupportedConfigurationError(address, "route_response_key", `route_response_key "${key}" is not supported (WebSocket APIs only support $default)`);
+      }
+      twoWayRoutes.add(route);
+    }
+    const routes = new Map<string, RoutePlan>();
+    for (const [address, block] of this.of("aws_apigatewayv2_route")) {
+      if (referencedAddress(block.api_id, "aws_apigatewayv2_api") !== apiAddress) continue;
+      const routeKey = this.requiredText(block, address, "route_key");
+      if (routes.has(routeKey)) throw new UnsupportedConfigurationError(address, "route_key", `route_key "${routeKey}" is declared twice`);
+      const integration = this.readRouteTarget(address, block, routeKey, functions);
+      const authorizer = this.readRouteAuthorization(address, block, routeKey, functions);
+      const rrse = this.text(block, address, "route_response_selection_expression");
+      if (rrse !== undefined && rrse !== "$default") {
+        throw new UnsupportedConfigurationError(address, "route_response_selection_expression", `route_response_selection_expression "${rrse}" is not supported (only $default)`);
+      }
+      routes.set(routeKey, { address, routeKey, twoWay: twoWayRoutes.has(address), integration, authorizer });
+    }
+    if (routes.size === 0) throw new EmulatorError(`${apiAddress} has no aws_apigatewayv2_route`);
+    return routes;
+  }
+
+  private readRouteTarget(address: string, block: Block, routeKey: string, functions: Map<string, FunctionPlan>): IntegrationPlan | undefined {
+    if (block.target === undefined || block.target === null) {
+      if (routeKey === "$connect" || routeKey === "$disconnect") return undefined;
+      throw new UnsupportedConfigurationError(address, "target", `route "${routeKey}" has no target integration`);
+    }
+    const integrationAddress = referencedAddress(block.target, "aws_apigatewayv2_integration");
+    if (integrationAddress === undefined) {
+      throw new UnsupportedConfigurationError(address, "target", `target must be "integrations/\${aws_apigatewayv2_integration.<name>.id}"`);
+    }
+    const integration = this.of("aws_apigatewayv2_integration").get(integrationAddress.split(".")[1]!);
+    if (integration === undefined) throw new UnsupportedConfigurationError(address, "target", `${integrationAddress} is not declared`);
+    return this.readIntegration(integrationAddress, integration, functions);
+  }
+
+  private readIntegration(address: string, block: Block, functions: Map<string, FunctionPlan>): IntegrationPlan {
+    const type = this.requiredText(block, address, "integration_type");
+    const timeoutMs = this.number(block, address, "timeout_milliseconds", DEFAULT_INTEGRATION_TIMEOUT_MS);
+    if (type === "AWS_PROXY") {
+      const functionAddress = this.functionFromUri(address, block, "integration_uri");
+      this.readFunctionOnce(functionAddress, functions);
+      return { kind: "lambda", address, functionAddress, timeoutMs };
+    }
+    if (type === "MOCK") return this.readMockIntegration(address, block, timeoutMs);
+    throw new UnsupportedConfigurationError(address, "integration_type", `integration_type "${type}" is not supported (supported: AWS_PROXY, MOCK)`);
+  }
+
+  private readMockIntegration(address: string, block: Block, timeoutMs: number): MockIntegrationPlan {
+    const selection = this.text(block, address, "template_selection_expression") ?? "\\$default";
+    if (selection !== "\\$default" && selection !== "$default") {
+      throw new UnsupportedConfigurationError(address, "template_selection_expression", `template_selection_expression "${selection}" is not supported (only \\$default)`);
+    }
+    const requestTemplates = this.stringMap(block.request_templates, address, "request_templates");
+    const responses: MockResponsePlan[] = [];
+    for (const [responseAddress, response] of this.of("aws_apigatewayv2_integration_response")) {
+      if (referencedAddress(response.integration_id, "aws_apigatewayv2_integration") !== address) continue;
+      const templates = this.stringMap(response.response_templates, responseAddress, "response_templates");
+      responses.push({
+        address: responseAddress,
+        key: this.requiredText(response, responseAddress, "integration_response_key"),
+        template: templates.$default ?? Object.values(templates)[0],
+      });
+    }
+    return { kind: "mock", address, requestTemplate: requestTemplates.$default ?? Object.values(requestTemplates)[0], responses, timeoutMs };
+  }
+
+  private readRouteAuthorization(address: string, block: Block, routeKey: string, functions: Map<string, FunctionPlan>): AuthorizerPlan | undefined {
+    const type = this.text(block, address, "authorization_type") ?? "NONE";
+    if (type === "NONE") return undefined;
+    if (routeKey !== "$connect") {
+      throw new UnsupportedConfigurationError(address, "authorization_type", `authorization_type "${type}" is only allowed on the $connect route`);
+    }
+    if (type === "AWS_IAM") {
+      this.warnings.push(`${address}: authorization_type AWS_IAM is not enforced locally; every connection is allowed`);
+      return undefined;
+    }
+    if (type !== "CUSTOM") {
+      throw new UnsupportedConfigurationError(address, "authorization_type", `authorization_type "${type}" is not supported (supported: NONE, CUSTOM, AWS_IAM)`);
+    }
+    const authorizerAddress = referencedAddress(block.authorizer_id, "aws_apigatewayv2_authorizer");
+    const authorizer = authorizerAddress && this.of("aws_apigatewayv2_authorizer").get(authorizerAddress.split(".")[1]!);
+    if (!authorizerAddress || !authorizer) {
+      throw new UnsupportedConfigurationError(address, "authorizer_id", "authorizer_id must reference a declared aws_apigatewayv2_authorizer");
+    }
+    const authorizerType = this.text(authorizer, authorizerAddress, "authorizer_type");
+    if (authorizerType !== "REQUEST") {
+      throw new UnsupportedConfigurationError(authorizerAddress, "authorizer_type", `authorizer_type "${authorizerType}" is not supported (WebSocket APIs use REQUEST)`);
+    }
+    const functionAddress = this.functionFromUri(authorizerAddress, authorizer, "authorizer_uri");
+    this.readFunctionOnce(functionAddress, functions);
+    const sources = this.resolver.resolve(authorizer.identity_sources ?? [], authorizerAddress, "identity_sources");
+    if (!Array.isArray(sources) || sources.some((s) => typeof s !== "string")) {
+      throw new UnsupportedConfigurationError(authorizerAddress, "identity_sources", "identity_sources must be a list of strings");
+    }
+    return { address: authorizerAddress, functionAddress, identitySources: sources as string[] };
+  }
+
+  /** The function an `integration_uri` / `authorizer_uri` invokes: a reference, or a literal ARN naming a declared function. */
+  private functionFromUri(address: string, block: Block, argument: string): string {
+    const referenced = referencedAddress(block[argument], "aws_lambda_function");
+    if (referenced !== undefined) {
+      if (!this.of("aws_lambda_function").has(referenced.split(".")[1]!)) {
+        throw new UnsupportedConfigurationError(address, argument, `${referenced} is not declared`);
+      }
+      return referenced;
+    }
+    const literal = this.text(block, address, argument) ?? "";
+    const named = /:function:([^:/]+)/.exec(literal)?.[1];
+    for (const [fnAddress, fn] of this.of("aws_lambda_function")) {
+      if (named !== undefined && this.text(fn, fnAddress, "function_name") === named) return fnAddress;
+    }
+    throw new UnsupportedConfigurationError(address, argument, `${argument} must reference a declared aws_lambda_function (got "${literal}")`);
+  }
+
+  private readFunctionOnce(address: string, functions: Map<string, FunctionPlan>): void {
+    if (functions.has(address)) return;
+    functions.set(address, this.readFunction(address, this.of("aws_lambda_function").get(address.split(".")[1]!)!));
+  }
+
+  private readFunction(address: string, block: Block): FunctionPlan {
+    const runtime = this.text(block, address, "runtime");
+    if (runtime !== undefined && !runtime.startsWith("nodejs")) {
+      throw new UnsupportedConfigurationError(address, "runtime", `runtime "${runtime}" is not supported (supported: nodejs*)`);
+    }
+    if (block.image_uri !== undefined || block.s3_bucket !== undefined) {
+      const argument = block.image_uri !== undefined ? "image_uri" : "s3_bucket";
+      throw new UnsupportedConfigurationError(address, argument, `${argument} is not supported (use filename with a local zip)`);
+    }
+    const functionName = this.text(block, address, "function_name") ?? address.split(".")[1]!;
+    const environment = this.stringMap(firstBlock(block.environment)?.variables, address, "environment.variables");
+    return {
+      address,
+      functionName,
+      handler: this.requiredText(block, address, "handler"),
+      runtime,
+      timeoutSeconds: this.number(block, address, "timeout", DEFAULT_LAMBDA_TIMEOUT_SECONDS),
+      memorySizeMb: this.number(block, address, "memory_size", DEFAULT_LAMBDA_MEMORY_MB),
+      environment,
+      code: this.readCodeSource(address, block),
+      arn: this.functionArn(functionName),
+    };
+  }
+
+  private readCodeSource(address: string, block: Block): CodeSource {
+    const filename = block.filename;
+    if (filename === undefined || filename === null) throw new UnsupportedConfigurationError(address, "filename", "filename is required (a local zip)");
+    // data.archive_file is evaluated by Terraform at plan time; the emulator reads its source instead.
+    const archive = typeof filename === "string" ? /^\$\{data\.archive_file\.([A-Za-z0-9_-]+)\.output_path\}$/.exec(filename) : null;
+    if (archive) {
+      const archiveAddress = `data.archive_file.${archive[1]}`;
+      const data = this.dataSources.get("archive_file")?.get(archive[1]!);
+      if (data === undefined) throw new UnsupportedConfigurationError(address, "filename", `${archiveAddress} is not declared`);
+      const dir = this.text(data, archiveAddress, "source_dir");
+      const file = this.text(data, archiveAddress, "source_file");
+      if (dir !== undefined) return { kind: "directory", path: this.existingPath(archiveAddress, dir) };
+      if (file !== undefined) return { kind: "file", path: this.existingPath(archiveAddress, file) };
+      throw new UnsupportedConfigurationError(archiveAddress, "source", "only source_dir and source_file are supported");
+    }
+    return { kind: "zip", path: this.existingPath(address, this.resolver.resolveText(filename, address, "filename")) };
+  }
+
+  private existingPath(address: string, file: string): string {
+    const absolute = path.resolve(this.moduleDir, file);
+    if (!existsSync(absolute)) throw new AssetNotFoundError(address, absolute);
+    return absolute;
+  }
+
+  private readTable(address: string, block: Block): TablePlan {
+    const billingMode = (this.text(block, address, "billing_mode") ?? "PROVISIONED") === "PAY_PER_REQUEST" ? "PAY_PER_REQUEST" : "PROVISIONED";
+    const readCapacity = this.number(block, address, "read_capacity", 5);
+    const writeCapacity = this.number(block, address, "write_capacity", 5);
+    const index = (raw: Block, argument: string, hashKey?: string): TableIndexPlan => ({
+      name: this.requiredText(raw, address, "name"),
+      hashKey: hashKey ?? this.requiredText(raw, address, "hash_key"),
+      rangeKey: this.text(raw, address, "range_key"),
+      projectionType: this.text(raw, address, "projection_type") ?? "ALL",
+      nonKeyAttributes: ((this.resolver.resolve(raw.non_key_attributes ?? [], address, `${argument}.non_key_attributes`) as unknown[]) ?? []).map(String),
+      readCapacity: this.number(raw, address, "read_capacity", readCapacity),
+      writeCapacity: this.number(raw, address, "write_capacity", writeCapacity),
+    });
+    const hashKey = this.requiredText(block, address, "hash_key");
+    return {
+      address,
+      name: this.requiredText(block, address, "name"),
+      hashKey,
+      rangeKey: this.text(block, address, "range_key"),
+      attributes: blockList(block.attribute).map((a) => ({
+        name: this.requiredText(a, address, "name"),
+        type: this.requiredText(a, address, "type"),
+      })),
+      billingMode,
+      readCapacity,
+      writeCapacity,
+      globalIndexes: blockList(block.global_secondary_index).map((gsi) => index(gsi, "global_secondary_index")),
+      localIndexes: blockList(block.local_secondary_index).map((lsi) => index(lsi, "local_secondary_index", hashKey)),
+    };
+  }
+
+  private functionArn(functionName: string): string {
+    return `arn:aws:lambda:${this.region}:${this.accountId}:function:${functionName}`;
+  }
+
+  /** Attribute values other resources may read (an environment variable naming a table, an ARN in a policy). */
+  private attribute(reference: ResourceReference): unknown {
+    const key = reference.name;
+    if (reference.data) {
+      if (reference.type === "aws_region" && ["name", "id", "region"].includes(reference.attribute)) return this.region;
+      if (reference.type === "aws_caller_identity" && reference.attribute === "account_id") return this.accountId;
+      if (reference.type === "archive_file" && reference.attribute === "output_path") {
+        const data = this.dataSources.get("archive_file")?.get(key);
+        return data && this.text(data, `data.archive_file.${key}`, "output_path");
+      }
+      return undefined;
+    }
+    const block = this.resources.get(reference.type)?.get(key);
+    if (block === undefined) return undefined;
+    const address = `${reference.type}.${key}`;
+    switch (reference.type) {
+      case "aws_dynamodb_table": {
+        const name = this.text(block, address, "name");
+        if (reference.attribute === "name" || reference.attribute === "id") return name;
+        if (reference.attribute === "arn") return `arn:aws:dynamodb:${this.region}:${this.accountId}:table/${name}`;
+        return undefined;
+      }
+      case "aws_lambda_function": {
+        const name = this.text(block, address, "function_name") ?? key;
+        if (reference.attribute === "function_name" || reference.attribute === "id") return name;
+        if (reference.attribute === "arn" || reference.attribute === "qualified_arn") return this.functionArn(name);
+        if (reference.attribute === "invoke_arn") {
+          return `arn:aws:apigateway:${this.region}:lambda:path/2015-03-31/functions/${this.functionArn(name)}/invocations`;
+        }
+        return undefined;
+      }
+      case "aws_apigatewayv2_api": {
+        const apiId = this.apiId || this.options.apiId || apiIdFor(address);
+        if (reference.attribute === "id") return apiId;
+        if (reference.attribute === "execution_arn") return `arn:aws:execute-api:${this.region}:${this.accountId}:${apiId}`;
+        if (reference.attribute === "api_endpoint") return `wss://${apiId}.execute-api.${this.region}.amazonaws.com`;
+        return undefined;
+      }
+      case "aws_apigatewayv2_stage":
+        if (reference.attribute === "name" || reference.attribute === "id") return this.text(block, address, "name");
+        return undefined;
+      default:
+        if (reference.attribute === "name") return this.text(block, address, "name");
+        return undefined;
+    }
+  }
+}
+
+/** `resource` / `data` → type → name → block; Terraform JSON also allows a list of such objects. */
+function indexBlocks(section: unknown): Map<string, ResourceMap> {
+  const out = new Map<string, ResourceMap>();
+  const sections = Array.isArray(section) ? section : section ? [section] : [];
+  for (const item of sections) {
+    for (const [type, byName] of Object.entries(item as Record<string, unknown>)) {
+      const map = out.get(type) ?? new Map<string, Block>();
+      for (const [name, block] of Object.entries(byName as Record<string, unknown>)) {
+        const first = firstBlock(block);
+        if (first !== undefined) map.set(name, first);
+      }
+      out.set(type, map);
+    }
+  }
+  return out;
+}
+
+function mergeLocals(locals: unknown): Record<string, unknown> {
+  if (Array.isArray(locals)) return Object.assign({}, ...locals) as Record<string, unknown>;
+  return (locals as Record<string, unknown> | undefined) ?? {};
+}
+
+/** cdktf writes nested blocks either as an object or as a one-element list; accept both. */
+function firstBlock(value: unknown): Block | undefined {
+  if (Array.isArray(value)) return value[0] as Block | undefined;
+  if (value !== null && typeof value === "object") return value as Block;
+  return undefined;
+}
+
+/** Repeated blocks (attribute, global_secondary_index): a list, or a single object. */
+function blockList(value: unknown): Block[] {
+  if (Array.isArray(value)) return value as Block[];
+  if (value !== null && typeof value === "object") return [value as Block];
+  return [];
+}
