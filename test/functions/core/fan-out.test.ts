@@ -1,0 +1,202 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DynamoDbConnectionStore } from "../../../functions/aws/dynamodb-connection-store.ts";
+import { ManagementApiSenders } from "../../../functions/aws/management-api-senders.ts";
+import { systemClock } from "../../../functions/core/clock.ts";
+import { fanOut, type FanOutOptions } from "../../../functions/core/fan-out.ts";
+import type { MessageFrame } from "../../../functions/core/frames.ts";
+import { CONNECTION_TABLE } from "../../../functions/routes.ts";
+import { useDummyAwsCredentials } from "../support/aws-test-environment.ts";
+import { captureLogs } from "../support/captured-logs.ts";
+import { startConnectionTable, type ConnectionTableUnderTest } from "../support/connection-table.ts";
+import { newConnectionIds } from "../support/events.ts";
+import { startManagementApiStandIn, type ManagementApiStandIn } from "../support/management-api-stand-in.ts";
+
+// Real DynamoDB API (dynalite) and a real HTTP @connections API: the fan-out
+// is exercised through the same store and sender the handler uses.
+let table: ConnectionTableUnderTest;
+let api: ManagementApiStandIn;
+const clock = systemClock();
+const FAST_RETRY: FanOutOptions["throttleRetry"] = { maxAttempts: 4, baseDelayMs: 5, maxDelayMs: 20 };
+
+beforeAll(async () => {
+  useDummyAwsCredentials();
+  table = await startConnectionTable();
+  // Held briefly so that posts overlap and in-flight counts mean something.
+  api = await startManagementApiStandIn({ stage: "prod", holdMs: 15 });
+});
+afterAll(async () => {
+  await api?.close();
+  await table?.close();
+});
+
+function storeWith(options: { pageSize?: number } = {}): DynamoDbConnectionStore {
+  return new DynamoDbConnectionStore({ client: table.client, tableName: table.tableName, sleep: clock.sleep, ...options });
+}
+
+function senderToStandIn() {
+  return new ManagementApiSenders({ endpointFor: ({ stage }) => `http://${api.host}/${stage}` }).senderFor({ domainName: api.host, stage: "prod" });
+}
+
+async function seedRoom(room: string, connectionIds: readonly string[]): Promise<void> {
+  const store = storeWith();
+  const now = Date.now();
+  await Promise.all(
+    connectionIds.map((connectionId) =>
+      store.addConnection({ connectionId, connectedAt: now, joinedAt: now, rooms: [room], expiresAt: Math.floor(now / 1000) + 10_800 }),
+    ),
+  );
+}
+
+function frameFor(room: string): MessageFrame {
+  return { type: "message", room, message: "Hello everyone", from: "R1kmxc2VNjMCFIA=", sentAt: "2024-01-20T11:55:04.112Z" };
+}
+
+describe("fanOut", () => {
+  it("fanOut: delivers to every live member and prunes the gone ones", async () => {
+    // GIVEN 50 members of a room, 5 of whose connections are gone (410)
+    const room = "fan-out-gone";
+    const ids = newConnectionIds(50);
+    await seedRoom(room, ids);
+    const goneIds = ids.slice(10, 15);
+    goneIds.forEach((id) => api.gone.add(id));
+    const { logger } = captureLogs();
+
+    // WHEN the room gets a message
+    const result = await fanOut(room, frameFor(room), { store: storeWith(), sender: senderToStandIn(), clock, logger }, { concurrency: 16 });
+
+    // THEN 45 are delivered, each once with the same bytes, and the 5 gone ones are pruned with their memberships
+    expect(result).toEqual({ recipients: 50, delivered: 45, pruned: 5, failed: 0 });
+    const live = ids.filter((id) => !goneIds.includes(id));
+    expect(live.map((id) => api.delivered.get(id))).toEqual(live.map(() => [JSON.stringify(frameFor(room))]));
+    for (const id of goneIds) {
+      expect(await table.itemsOf(id)).toEqual([]);
+    }
+    expect(await table.itemsOf(live[0]!)).toHaveLength(2);
+  });
+
+  it("fanOut: a recipient failing with another error is logged and the others still get the message", async () => {
+    // GIVEN 20 members, one of whose posts fails with a 500
+    const room = "fan-out-500";
+    const ids = newConnectionIds(20);
+    await seedRoom(room, ids);
+    const broken = ids[3]!;
+    api.failing.set(broken, 500);
+    const { logger, lines } = captureLogs();
+
+    // WHEN the room gets a message
+    const result = await fanOut(room, frameFor(room), { store: storeWith(), sender: senderToStandIn(), clock, logger }, { concurrency: 4 });
+
+    // THEN the 19 others get it, the failure is counted and logged with its recipient, and nothing is pruned
+    expect(result).toEqual({ recipients: 20, delivered: 19, pruned: 0, failed: 1 });
+    expect(ids.filter((id) => api.delivered.has(id))).toHaveLength(19);
+    const warning = lines.find((line) => line["message"] === "post to connection failed");
+    expect(warning).toMatchObject({ level: "WARN", recipient: broken, error: { httpStatusCode: 500 } });
+    expect(await table.itemsOf(broken)).toHaveLength(2);
+  });
+
+  it("fanOut: throttled posts are retried and every member still gets the message", async () => {
+    // GIVEN 20 members, 6 of whom are throttled (429) twice before being accepted
+    const room = "fan-out-429";
+    const ids = newConnectionIds(20);
+    await seedRoom(room, ids);
+    ids.slice(0, 6).forEach((id) => api.throttled.set(id, 2));
+    const postsBefore = api.posts;
+    const { logger } = captureLogs();
+
+    // WHEN the room gets a message
+    const result = await fanOut(
+      room,
+      frameFor(room),
+      { store: storeWith(), sender: senderToStandIn(), clock, logger },
+      { concurrency: 8, throttleRetry: FAST_RETRY },
+    );
+
+    // THEN all 20 are delivered, after exactly two retries for each throttled one
+    expect(result).toEqual({ recipients: 20, delivered: 20, pruned: 0, failed: 0 });
+    expect(ids.every((id) => api.delivered.get(id)?.length === 1)).toBe(true);
+    expect(api.posts - postsBefore).toBe(20 + 6 * 2);
+  });
+
+  it("fanOut: a recipient still throttled after the retry budget is counted failed", async () => {
+    // GIVEN a member who is throttled more often than the policy retries
+    const room = "fan-out-429-forever";
+    const [id] = newConnectionIds(1);
+    await seedRoom(room, [id!]);
+    api.throttled.set(id!, 100);
+    const postsBefore = api.posts;
+    const { logger } = captureLogs();
+
+    // WHEN the room gets a message
+    const result = await fanOut(
+      room,
+      frameFor(room),
+      { store: storeWith(), sender: senderToStandIn(), clock, logger },
+      { concurrency: 8, throttleRetry: { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 5 } },
+    );
+
+    // THEN it is tried exactly maxAttempts times, then counted failed
+    expect(result).toEqual({ recipients: 1, delivered: 0, pruned: 0, failed: 1 });
+    expect(api.posts - postsBefore).toBe(3);
+  });
+
+  it("fanOut: never has more posts in flight than the configured concurrency", async () => {
+    // GIVEN 50 members and a concurrency of 8
+    const room = "fan-out-bounded";
+    const ids = newConnectionIds(50);
+    await seedRoom(room, ids);
+    const api8 = await startManagementApiStandIn({ stage: "prod", holdMs: 20 });
+    const sender = new ManagementApiSenders({ endpointFor: ({ stage }) => `http://${api8.host}/${stage}` }).senderFor({ domainName: api8.host, stage: "prod" });
+    const { logger } = captureLogs();
+
+    try {
+      // WHEN the room gets a message
+      const result = await fanOut(room, frameFor(room), { store: storeWith(), sender, clock, logger }, { concurrency: 8 });
+
+      // THEN the stand-in never saw more than 8 posts at once, but did see them overlap, and all arrived
+      expect(result.delivered).toBe(50);
+      expect(api8.maxInFlight).toBeLessThanOrEqual(8);
+      expect(api8.maxInFlight).toBeGreaterThan(1);
+    } finally {
+      await api8.close();
+    }
+  });
+
+  it("fanOut: reads only the room's members, with Query on the room index and never Scan", async () => {
+    // GIVEN members of two rooms
+    const room = "fan-out-only-room";
+    const members = newConnectionIds(5);
+    const outsiders = newConnectionIds(5);
+    await seedRoom(room, members);
+    await seedRoom("fan-out-other-room", outsiders);
+    table.calls.length = 0;
+    const { logger } = captureLogs();
+
+    // WHEN one room gets a message
+    const result = await fanOut(room, frameFor(room), { store: storeWith(), sender: senderToStandIn(), clock, logger }, { concurrency: 4 });
+
+    // THEN only its members get it, and DynamoDB saw only Queries of that room on the room index
+    expect(result.delivered).toBe(5);
+    expect(outsiders.some((id) => api.delivered.has(id))).toBe(false);
+    expect(table.calls.map((call) => call.action)).not.toContain("Scan");
+    expect(table.calls.length).toBeGreaterThan(0);
+    for (const call of table.calls) {
+      expect(call).toMatchObject({ action: "Query", input: { IndexName: CONNECTION_TABLE.roomIndexName, ExpressionAttributeValues: { ":room": { S: room } } } });
+    }
+  });
+
+  it("fanOut: follows the room's members across Query pages", async () => {
+    // GIVEN 30 members and a store reading 7 per page
+    const room = "fan-out-paged";
+    const ids = newConnectionIds(30);
+    await seedRoom(room, ids);
+    table.calls.length = 0;
+    const { logger } = captureLogs();
+
+    // WHEN the room gets a message
+    const result = await fanOut(room, frameFor(room), { store: storeWith({ pageSize: 7 }), sender: senderToStandIn(), clock, logger }, { concurrency: 4 });
+
+    // THEN every member is reached, over several pages
+    expect(result).toEqual({ recipients: 30, delivered: 30, pruned: 0, failed: 0 });
+    expect(table.calls.filter((call) => call.action === "Query").length).toBeGreaterThanOrEqual(5);
+  });
+});
