@@ -1,0 +1,46 @@
+import { startEmulator, type RunningEmulator } from "../../../local/emulator.ts";
+import type { GatewayOptions } from "../../../local/options.ts";
+import { ApiGatewayManagementApiClient } from "@aws-sdk/client-apigatewaymanagementapi";
+import { ControlServer } from "./control.ts";
+import { baseDocument, writeStack, type TerraformJson } from "./stack.ts";
+
+/** One emulator on a free port over a fixture stack, with its control server and an SDK client. */
+export interface Harness {
+  readonly emulator: RunningEmulator;
+  readonly control: ControlServer;
+  readonly sdk: ApiGatewayManagementApiClient;
+  readonly logs: string[];
+  close(): Promise<void>;
+}
+
+export async function startHarness(options: { document?: TerraformJson; gateway?: Partial<GatewayOptions> } = {}): Promise<Harness> {
+  const control = new ControlServer();
+  await control.start();
+  const logs: string[] = [];
+  const emulator = await startEmulator({
+    source: writeStack(options.document ?? baseDocument()),
+    port: 0,
+    apiId: "abc123",
+    variables: { control_url: control.url },
+    gateway: options.gateway,
+    log: (line) => logs.push(line),
+  });
+  const sdk = new ApiGatewayManagementApiClient({
+    endpoint: emulator.managementEndpoint,
+    region: "us-east-1",
+    credentials: { accessKeyId: "x", secretAccessKey: "x" },
+  });
+  return {
+    emulator,
+    control,
+    sdk,
+    logs,
+    async close() {
+      sdk.destroy();
+      await emulator.close();
+      await control.stop();
+    },
+  };
+}
+
+export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

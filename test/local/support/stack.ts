@@ -1,0 +1,79 @@
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { zipSync } from "fflate";
+
+/**
+ * Builds a throw-away stack folder the way `cdktf synth` lays one out:
+ * `cdk.tf.json` plus `assets/*.zip`, zipped here from the handler sources
+ * in fixtures/handlers, with the Terraform JSON changed per test group.
+ */
+
+export const FIXTURES = fileURLToPath(new URL("../fixtures/", import.meta.url));
+
+export type TerraformJson = {
+  resource: Record<string, Record<string, Record<string, unknown>>>;
+  [key: string]: unknown;
+};
+
+export function baseDocument(): TerraformJson {
+  return JSON.parse(readFileSync(path.join(FIXTURES, "conformance-api.tf.json"), "utf8")) as TerraformJson;
+}
+
+function handlerSource(name: string): Uint8Array {
+  return readFileSync(path.join(FIXTURES, "handlers", name));
+}
+
+/** Writes the stack; returns the path of its cdk.tf.json. */
+export function writeStack(document: TerraformJson): string {
+  const dir = mkdtempSync(path.join(tmpdir(), "wsstack-stack-"));
+  mkdirSync(path.join(dir, "assets"));
+  writeFileSync(path.join(dir, "assets", "scripted.zip"), zipSync({ "index.mjs": handlerSource("scripted.mjs") }));
+  writeFileSync(path.join(dir, "assets", "commonjs.zip"), zipSync({ "index.js": handlerSource("callback.cjs") }));
+  writeFileSync(
+    path.join(dir, "assets", "esm.zip"),
+    zipSync({ "index.js": handlerSource("esm-index.js"), "package.json": new TextEncoder().encode('{"type":"module"}') }),
+  );
+  const file = path.join(dir, "cdk.tf.json");
+  writeFileSync(file, JSON.stringify(document, null, 2));
+  return file;
+}
+
+/** Variants of the base API used by the route-selection and authorizer groups. */
+export const variants = {
+  withRouteSelection(document: TerraformJson, expression: string): TerraformJson {
+    Object.values(document.resource.aws_apigatewayv2_api!)[0]!.route_selection_expression = expression;
+    return document;
+  },
+  withoutRoutes(document: TerraformJson, ...routeKeys: string[]): TerraformJson {
+    const routes = document.resource.aws_apigatewayv2_route!;
+    for (const [name, route] of Object.entries(routes)) if (routeKeys.includes(route.route_key as string)) delete routes[name];
+    return document;
+  },
+  onlyRoutes(document: TerraformJson, ...routeKeys: string[]): TerraformJson {
+    const routes = document.resource.aws_apigatewayv2_route!;
+    for (const [name, route] of Object.entries(routes)) if (!routeKeys.includes(route.route_key as string)) delete routes[name];
+    return document;
+  },
+  withRoute(document: TerraformJson, routeKey: string, functionLogicalId: string): TerraformJson {
+    const logical = `extra_${Object.keys(document.resource.aws_apigatewayv2_route!).length}`;
+    document.resource.aws_apigatewayv2_integration![`${logical}_integration`] = {
+      api_id: "${aws_apigatewayv2_api.chat_api_A1B2C3.id}",
+      integration_type: "AWS_PROXY",
+      integration_uri: `\${aws_lambda_function.${functionLogicalId}.invoke_arn}`,
+    };
+    document.resource.aws_apigatewayv2_route![logical] = {
+      api_id: "${aws_apigatewayv2_api.chat_api_A1B2C3.id}",
+      route_key: routeKey,
+      target: `integrations/\${aws_apigatewayv2_integration.${logical}_integration.id}`,
+    };
+    return document;
+  },
+  withAuthorizer(document: TerraformJson): TerraformJson {
+    const connect = document.resource.aws_apigatewayv2_route!.connect_route!;
+    connect.authorization_type = "CUSTOM";
+    connect.authorizer_id = "${aws_apigatewayv2_authorizer.token.id}";
+    return document;
+  },
+};
