@@ -1,3 +1,5 @@
+import { randomBytes } from "node:crypto";
+import { request as httpRequest } from "node:http";
 import WebSocket, { type ClientOptions } from "ws";
 
 /** A `ws` client that queues what it receives, so tests can await frames and closes in order. */
@@ -75,4 +77,33 @@ export async function rejectedStatus(url: string, protocols?: string | string[],
     throw error;
   }
   throw new Error("the handshake was accepted");
+}
+
+/** A raw upgrade request, to read the 101 response's headers exactly as sent. */
+export function rawUpgrade(url: string, headers: Record<string, string> = {}): Promise<{ status: number; headers: Record<string, string | string[] | undefined> }> {
+  const target = new URL(url.replace(/^ws/, "http"));
+  return new Promise((resolve, reject) => {
+    const request = httpRequest({
+      host: target.hostname,
+      port: target.port,
+      path: target.pathname + target.search,
+      headers: {
+        Connection: "Upgrade",
+        Upgrade: "websocket",
+        "Sec-WebSocket-Key": randomBytes(16).toString("base64"),
+        "Sec-WebSocket-Version": "13",
+        ...headers,
+      },
+    });
+    request.on("upgrade", (response, socket) => {
+      socket.destroy();
+      resolve({ status: response.statusCode ?? 0, headers: response.headers });
+    });
+    request.on("response", (response) => {
+      response.resume();
+      resolve({ status: response.statusCode ?? 0, headers: response.headers });
+    });
+    request.on("error", reject);
+    request.end();
+  });
 }
