@@ -17,28 +17,47 @@ export interface TableAccess {
 
 export type DynamoDbAction = "GetItem" | "PutItem" | "DeleteItem" | "UpdateItem" | "Query" | "BatchWriteItem";
 
-export interface RouteDefinition {
+interface RouteBase {
   /** The API Gateway route key, e.g. `$connect` or `onMessage`. */
   readonly routeKey: string;
   /** Short, stable name used for the function, its role and log group: `<prefix>-<name>`. */
   readonly name: string;
-  /** Handler source, relative to `functions/`; bundled by esbuild into its own zip. */
-  readonly entry: string;
   /**
-   * Two-way routes have a `$default` route response, so the handler's `body`
-   * reaches the caller as one frame in the context of its message.
+   * Two-way routes have a `$default` route response, so the integration's
+   * answer reaches the caller as one frame in the context of its message.
    */
   readonly twoWay: boolean;
   /** One line for the README protocol table and the module documentation. */
   readonly description: string;
+}
+
+/** A route served by its own Lambda function (AWS_PROXY integration). */
+export interface LambdaRouteDefinition extends RouteBase {
+  readonly kind: "lambda";
+  /** Handler source, relative to `functions/`; bundled by esbuild into its own zip. */
+  readonly entry: string;
   /** The DynamoDB access the handler needs. */
   readonly access: TableAccess;
   /** Whether the handler posts to connections through the `@connections` API. */
   readonly manageConnections: boolean;
 }
 
+/**
+ * A route API Gateway answers itself (MOCK integration plus a route response),
+ * with no Lambda invocation to pay for or wait on.
+ */
+export interface MockRouteDefinition extends RouteBase {
+  readonly kind: "mock";
+  readonly twoWay: true;
+  /** The frame sent back: the integration response template, static JSON. */
+  readonly response: string;
+}
+
+export type RouteDefinition = LambdaRouteDefinition | MockRouteDefinition;
+
 export const ROUTES: readonly RouteDefinition[] = [
   {
+    kind: "lambda",
     routeKey: "$connect",
     name: "connect",
     entry: "connect.ts",
@@ -48,6 +67,7 @@ export const ROUTES: readonly RouteDefinition[] = [
     manageConnections: false,
   },
   {
+    kind: "lambda",
     routeKey: "$disconnect",
     name: "disconnect",
     entry: "disconnect.ts",
@@ -57,6 +77,7 @@ export const ROUTES: readonly RouteDefinition[] = [
     manageConnections: false,
   },
   {
+    kind: "lambda",
     routeKey: "onMessage",
     name: "on-message",
     entry: "on-message.ts",
@@ -66,6 +87,7 @@ export const ROUTES: readonly RouteDefinition[] = [
     manageConnections: true,
   },
   {
+    kind: "lambda",
     routeKey: "$default",
     name: "default",
     entry: "default.ts",
@@ -75,6 +97,9 @@ export const ROUTES: readonly RouteDefinition[] = [
     manageConnections: false,
   },
 ];
+
+/** The routes served by a Lambda function. */
+export const LAMBDA_ROUTES: readonly LambdaRouteDefinition[] = ROUTES.filter((r): r is LambdaRouteDefinition => r.kind === "lambda");
 
 /** The actions a client may send: every custom route key (those not starting with `$`). */
 export const CLIENT_ACTIONS: readonly string[] = ROUTES.filter((r) => !r.routeKey.startsWith("$")).map((r) => r.routeKey);

@@ -59,6 +59,10 @@ export class ChatBackend extends Construct {
 
     const functions = new Map<string, BundledFunction>();
     for (const route of props.routes ?? ROUTES) {
+      if (route.kind === "mock") {
+        this.api.addMockRoute(route.routeKey, route.response);
+        continue;
+      }
       const fn = new BundledFunction(this, functionId(route.name), {
         entry: path.resolve(FUNCTIONS_DIR, route.entry),
         functionName: physicalName(props.namePrefix, route.name),

@@ -1,6 +1,7 @@
 import { Apigatewayv2Api } from "@cdktf/provider-aws/lib/apigatewayv2-api/index.js";
 import { Apigatewayv2Deployment } from "@cdktf/provider-aws/lib/apigatewayv2-deployment/index.js";
 import { Apigatewayv2Integration } from "@cdktf/provider-aws/lib/apigatewayv2-integration/index.js";
+import { Apigatewayv2IntegrationResponse } from "@cdktf/provider-aws/lib/apigatewayv2-integration-response/index.js";
 import { Apigatewayv2Route } from "@cdktf/provider-aws/lib/apigatewayv2-route/index.js";
 import { Apigatewayv2RouteResponse } from "@cdktf/provider-aws/lib/apigatewayv2-route-response/index.js";
 import { Apigatewayv2Stage } from "@cdktf/provider-aws/lib/apigatewayv2-stage/index.js";
@@ -41,9 +42,12 @@ export interface WebSocketRouteOptions {
 export interface WebSocketRoute {
   readonly route: Apigatewayv2Route;
   readonly integration: Apigatewayv2Integration;
-  readonly permission: LambdaPermission;
+  /** Present on Lambda routes only. */
+  readonly permission?: LambdaPermission;
   /** Present on two-way routes only. */
   readonly routeResponse?: Apigatewayv2RouteResponse;
+  /** Present on mock routes only: the template that is the answer. */
+  readonly integrationResponse?: Apigatewayv2IntegrationResponse;
 }
 
 const PREDEFINED_ROUTE_KEYS = new Set(["$connect", "$disconnect", "$default"]);
@@ -105,18 +109,7 @@ export class WebSocketApi extends Construct {
    * Gateway invoke `fn` for this route on this stage only.
    */
   addLambdaRoute(routeKey: string, fn: BundledFunction, options: WebSocketRouteOptions = {}): WebSocketRoute {
-    if (!Token.isUnresolved(routeKey)) {
-      if (routeKey.startsWith("$") && !PREDEFINED_ROUTE_KEYS.has(routeKey)) {
-        throw new InvalidRouteKeyError(`Route keys starting with '$' are reserved; only $connect, $disconnect and $default may be used, got '${routeKey}'.`);
-      }
-      if (this.routes.has(routeKey)) {
-        throw new InvalidRouteKeyError(`Route '${routeKey}' is already defined on this API.`);
-      }
-      if (routeKey === "$connect" && options.twoWay) {
-        // API Gateway accepts it but never sends a $connect route response frame.
-        throw new InvalidRouteKeyError("A $connect route cannot be two-way: API Gateway sends no frame from $connect.");
-      }
-    }
+    this.validateRouteKey(routeKey, options.twoWay ?? false);
     const id = routeId(routeKey);
     const integration = new Apigatewayv2Integration(this, `${id}Integration`, {
       apiId: this.api.id,
@@ -125,19 +118,7 @@ export class WebSocketApi extends Construct {
       integrationUri: fn.function.invokeArn,
       description: `${routeKey} → ${fn.node.id}`,
     });
-    const route = new Apigatewayv2Route(this, `${id}Route`, {
-      apiId: this.api.id,
-      routeKey,
-      target: `integrations/${integration.id}`,
-      routeResponseSelectionExpression: options.twoWay ? "$default" : undefined,
-    });
-    const routeResponse = options.twoWay
-      ? new Apigatewayv2RouteResponse(this, `${id}RouteResponse`, {
-          apiId: this.api.id,
-          routeId: route.id,
-          routeResponseKey: "$default",
-        })
-      : undefined;
+    const { route, routeResponse } = this.addRouteTo(routeKey, integration, options.twoWay ?? false);
     const permission = new LambdaPermission(this, `${id}Permission`, {
       statementId: "AllowApiGatewayInvoke",
       action: "lambda:InvokeFunction",
@@ -145,9 +126,73 @@ export class WebSocketApi extends Construct {
       principal: "apigateway.amazonaws.com",
       sourceArn: `${this.api.executionArn}/${this.stageName}/${routeKey}`,
     });
-    const result: WebSocketRoute = { route, integration, permission, routeResponse };
-    this.routes.set(routeKey, result);
-    return result;
+    return this.remember(routeKey, { route, integration, permission, routeResponse });
+  }
+
+  /**
+   * Routes `routeKey` to a MOCK integration that API Gateway answers itself
+   * with `responseTemplate`: a two-way route with no Lambda behind it, e.g. a
+   * keepalive ping.
+   *
+   * @see https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-websocket-api-mock-integration.html
+   */
+  addMockRoute(routeKey: string, responseTemplate: string): WebSocketRoute {
+    this.validateRouteKey(routeKey, true);
+    const id = routeId(routeKey);
+    const integration = new Apigatewayv2Integration(this, `${id}Integration`, {
+      apiId: this.api.id,
+      integrationType: "MOCK",
+      // `\$default` is the static key "$default": every request uses the one template.
+      templateSelectionExpression: "\\$default",
+      requestTemplates: { $default: '{"statusCode": 200}' },
+      description: `${routeKey} → mock`,
+    });
+    const integrationResponse = new Apigatewayv2IntegrationResponse(this, `${id}IntegrationResponse`, {
+      apiId: this.api.id,
+      integrationId: integration.id,
+      integrationResponseKey: "$default",
+      templateSelectionExpression: "\\$default",
+      responseTemplates: { $default: responseTemplate },
+    });
+    const { route, routeResponse } = this.addRouteTo(routeKey, integration, true);
+    return this.remember(routeKey, { route, integration, routeResponse, integrationResponse });
+  }
+
+  private validateRouteKey(routeKey: string, twoWay: boolean): void {
+    if (Token.isUnresolved(routeKey)) return;
+    if (routeKey.startsWith("$") && !PREDEFINED_ROUTE_KEYS.has(routeKey)) {
+      throw new InvalidRouteKeyError(`Route keys starting with '$' are reserved; only $connect, $disconnect and $default may be used, got '${routeKey}'.`);
+    }
+    if (this.routes.has(routeKey)) {
+      throw new InvalidRouteKeyError(`Route '${routeKey}' is already defined on this API.`);
+    }
+    if (routeKey === "$connect" && twoWay) {
+      // API Gateway accepts it but never sends a $connect route response frame.
+      throw new InvalidRouteKeyError("A $connect route cannot be two-way: API Gateway sends no frame from $connect.");
+    }
+  }
+
+  private addRouteTo(routeKey: string, integration: Apigatewayv2Integration, twoWay: boolean) {
+    const id = routeId(routeKey);
+    const route = new Apigatewayv2Route(this, `${id}Route`, {
+      apiId: this.api.id,
+      routeKey,
+      target: `integrations/${integration.id}`,
+      routeResponseSelectionExpression: twoWay ? "$default" : undefined,
+    });
+    const routeResponse = twoWay
+      ? new Apigatewayv2RouteResponse(this, `${id}RouteResponse`, {
+          apiId: this.api.id,
+          routeId: route.id,
+          routeResponseKey: "$default",
+        })
+      : undefined;
+    return { route, routeResponse };
+  }
+
+  private remember(routeKey: string, route: WebSocketRoute): WebSocketRoute {
+    this.routes.set(routeKey, route);
+    return route;
   }
 
   /**
@@ -167,7 +212,7 @@ export class WebSocketApi extends Construct {
       key,
       target: r.route.target,
       authorization: r.route.authorizationType,
-      integration: r.integration.integrationUri,
+      integration: r.integrationResponse ? r.integrationResponse.responseTemplates : r.integration.integrationUri,
       response: r.routeResponse?.id ?? null,
     }));
   }

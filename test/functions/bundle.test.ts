@@ -7,7 +7,7 @@ import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DynamoDbConnectionStore } from "../../functions/aws/dynamodb-connection-store.ts";
 import type { ProxyResult, WebSocketEvent } from "../../functions/aws/websocket-event.ts";
-import { ROUTES } from "../../functions/routes.ts";
+import { LAMBDA_ROUTES } from "../../functions/routes.ts";
 import { startConnectionTable, type ConnectionTableUnderTest, type RecordedCall } from "./support/connection-table.ts";
 import { fixtureEvent, newApiGatewayId } from "./support/events.ts";
 import { startManagementApiStandIn, TEST_CERTIFICATE_PATH, type ManagementApiStandIn } from "./support/management-api-stand-in.ts";
@@ -91,7 +91,7 @@ async function invokeInFreshProcess(bundleFile: string, event: WebSocketEvent): 
 
 /** Each DynamoDB call must be one routes.ts grants the route, on the table or on the room index. */
 function expectOnlyGrantedActions(routeKey: string, calls: readonly RecordedCall[]): void {
-  const access = ROUTES.find((route) => route.routeKey === routeKey)!.access;
+  const access = LAMBDA_ROUTES.find((route) => route.routeKey === routeKey)!.access;
   for (const call of calls) {
     const granted = call.input["IndexName"] === undefined ? access.table : access.roomIndex;
     expect(granted ?? [], `${routeKey} called ${call.action}${call.input["IndexName"] ? " on the index" : ""}`).toContain(call.action);

@@ -1,6 +1,6 @@
 import { Testing } from "cdktf";
 import { describe, expect, it } from "vitest";
-import { CLIENT_ACTIONS, ROUTES } from "../../functions/routes.ts";
+import { CLIENT_ACTIONS, LAMBDA_ROUTES, ROUTES } from "../../functions/routes.ts";
 import { AWS_PROVIDER_VERSION_RANGE } from "../../stacks/chat-stack.ts";
 import { stackSettingsFromEnvironment } from "../../stacks/stack-settings.ts";
 import { iamStatements, resourcesOf, synthChatStack } from "./synth-helpers.ts";
@@ -87,7 +87,7 @@ describe("ChatStack", () => {
       const actions = doc.statement.flatMap((s: { actions: string[] }) => s.actions);
       actionsByRoleName.set(roleName, [...(actionsByRoleName.get(roleName) ?? []), ...actions]);
     }
-    for (const route of ROUTES) {
+    for (const route of LAMBDA_ROUTES) {
       const expected = [
         "logs:CreateLogStream",
         "logs:PutLogEvents",

@@ -4,11 +4,15 @@ import { BundledFunction } from "../../stacks/bundled-function.ts";
 import { InvalidRouteKeyError, WebSocketApi, type WebSocketApiProps } from "../../stacks/websocket-api.ts";
 import { ECHO_HANDLER, resourcesOf, synthInStack, tempBundleRoot } from "./synth-helpers.ts";
 
-function apiWithRoutes(routes: { key: string; twoWay?: boolean }[], props: Partial<WebSocketApiProps> = {}) {
+function apiWithRoutes(routes: { key: string; twoWay?: boolean; mock?: string }[], props: Partial<WebSocketApiProps> = {}) {
   const bundleRoot = tempBundleRoot();
   return synthInStack((stack) => {
     const api = new WebSocketApi(stack, "Api", { apiName: "chat", stageName: "dev", ...props });
     routes.forEach((r, i) => {
+      if (r.mock) {
+        api.addMockRoute(r.key, r.mock);
+        return;
+      }
       const fn = new BundledFunction(stack, `Fn${i}`, { entry: ECHO_HANDLER, functionName: `fn-${i}`, bundleRoot, logRetentionDays: 7 });
       api.addLambdaRoute(r.key, fn, { twoWay: r.twoWay });
       if (r.key === "send") api.grantPostToConnections(fn);
@@ -115,5 +119,28 @@ describe("WebSocketApi", () => {
         resources: [expect.stringMatching(/^\$\{aws_apigatewayv2_api\.\w+\.execution_arn\}\/dev\/POST\/@connections\/\*$/)],
       }),
     ]);
+  });
+
+  it("addMockRoute: API Gateway answers the route itself with the template, no Lambda", () => {
+    // GIVEN a ping route answered by a MOCK integration
+    const { tf } = apiWithRoutes([{ key: "ping", mock: '{"type":"pong"}' }]);
+    // THEN there is a MOCK integration, its $default response template is the answer, and the route is two-way
+    const [integration] = resourcesOf(tf, "aws_apigatewayv2_integration");
+    expect(integration).toMatchObject({
+      integration_type: "MOCK",
+      template_selection_expression: "\\$default",
+      request_templates: { $default: '{"statusCode": 200}' },
+    });
+    expect(resourcesOf(tf, "aws_apigatewayv2_integration_response")).toEqual([
+      expect.objectContaining({
+        integration_response_key: "$default",
+        response_templates: { $default: '{"type":"pong"}' },
+        integration_id: expect.stringMatching(/aws_apigatewayv2_integration\.\w+\.id/),
+      }),
+    ]);
+    expect(resourcesOf(tf, "aws_apigatewayv2_route")[0]).toMatchObject({ route_key: "ping", route_response_selection_expression: "$default" });
+    expect(resourcesOf(tf, "aws_apigatewayv2_route_response")).toHaveLength(1);
+    expect(resourcesOf(tf, "aws_lambda_permission")).toHaveLength(0);
+    expect(resourcesOf(tf, "aws_apigatewayv2_deployment")[0].triggers.redeployment).toContain("response_templates");
   });
 });
