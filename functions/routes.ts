@@ -111,7 +111,34 @@ export const ENV = {
   connectionTtlSeconds: "CONNECTION_TTL_SECONDS",
   maxMessageBytes: "MAX_MESSAGE_BYTES",
   fanOutConcurrency: "FAN_OUT_CONCURRENCY",
+  historyTtlSeconds: "HISTORY_TTL_SECONDS",
+  jwtIssuer: "JWT_ISSUER",
+  jwtAudience: "JWT_AUDIENCE",
+  jwksUrl: "JWKS_URL",
+  jwtAlgorithms: "JWT_ALGORITHMS",
 } as const;
+
+/** The REQUEST authorizer on `$connect`: verifies a JWT from the `token` query parameter. */
+export interface AuthorizerDefinition {
+  /** Short, stable name used for the function, its role and log group. */
+  readonly name: string;
+  /** Handler source, relative to `functions/`. */
+  readonly entry: string;
+  /**
+   * Where API Gateway finds the credential. A query parameter, because
+   * browsers cannot set headers on a WebSocket handshake. A missing or empty
+   * one is refused with 401 before the authorizer is invoked.
+   */
+  readonly identitySource: string;
+  readonly description: string;
+}
+
+export const AUTHORIZER: AuthorizerDefinition = {
+  name: "authorizer",
+  entry: "authorizer.ts",
+  identitySource: "route.request.querystring.token",
+  description: "Verifies the JWT in ?token= against the issuer's JWKS; passes the user's name and sub to every later event.",
+};
 
 /** The room every connection joins on `$connect` until clients can choose rooms. */
 export const DEFAULT_ROOM = "lobby";
