@@ -233,8 +233,10 @@ class PlanBuilder {
     };
   }
 
+  /** Blocks of one resource type, keyed by address (`<type>.<name>`). */
   private of(type: string): ResourceMap {
-    return this.resources.get(type) ?? new Map();
+    const byName = this.resources.get(type) ?? new Map<string, Block>();
+    return new Map([...byName].map(([name, block]) => [`${type}.${name}`, block]));
   }
 
   private text(block: Block, address: string, argument: string): string | undefined {
@@ -355,7 +357,7 @@ class PlanBuilder {
     if (integrationAddress === undefined) {
       throw new UnsupportedConfigurationError(address, "target", `target must be "integrations/\${aws_apigatewayv2_integration.<name>.id}"`);
     }
-    const integration = this.of("aws_apigatewayv2_integration").get(integrationAddress.split(".")[1]!);
+    const integration = this.of("aws_apigatewayv2_integration").get(integrationAddress);
     if (integration === undefined) throw new UnsupportedConfigurationError(address, "target", `${integrationAddress} is not declared`);
     return this.readIntegration(integrationAddress, integration, functions);
   }
@@ -405,7 +407,7 @@ class PlanBuilder {
       throw new UnsupportedConfigurationError(address, "authorization_type", `authorization_type "${type}" is not supported (supported: NONE, CUSTOM, AWS_IAM)`);
     }
     const authorizerAddress = referencedAddress(block.authorizer_id, "aws_apigatewayv2_authorizer");
-    const authorizer = authorizerAddress && this.of("aws_apigatewayv2_authorizer").get(authorizerAddress.split(".")[1]!);
+    const authorizer = authorizerAddress && this.of("aws_apigatewayv2_authorizer").get(authorizerAddress);
     if (!authorizerAddress || !authorizer) {
       throw new UnsupportedConfigurationError(address, "authorizer_id", "authorizer_id must reference a declared aws_apigatewayv2_authorizer");
     }
@@ -426,7 +428,7 @@ class PlanBuilder {
   private functionFromUri(address: string, block: Block, argument: string): string {
     const referenced = referencedAddress(block[argument], "aws_lambda_function");
     if (referenced !== undefined) {
-      if (!this.of("aws_lambda_function").has(referenced.split(".")[1]!)) {
+      if (!this.of("aws_lambda_function").has(referenced)) {
         throw new UnsupportedConfigurationError(address, argument, `${referenced} is not declared`);
       }
       return referenced;
@@ -441,7 +443,7 @@ class PlanBuilder {
 
   private readFunctionOnce(address: string, functions: Map<string, FunctionPlan>): void {
     if (functions.has(address)) return;
-    functions.set(address, this.readFunction(address, this.of("aws_lambda_function").get(address.split(".")[1]!)!));
+    functions.set(address, this.readFunction(address, this.of("aws_lambda_function").get(address)!));
   }
 
   private readFunction(address: string, block: Block): FunctionPlan {

@@ -137,7 +137,8 @@ export class GatewayServer {
     const gateway = this.parts!.gateway;
     if (this.options.maxFrameBytes > 0) {
       const watcher = new FrameSizeWatcher(this.options.maxFrameBytes, () => connection.close(1009, "Message too big"));
-      socket.on("data", (chunk: Buffer) => watcher.feed(chunk));
+      // Ahead of ws's own listener, so an oversize frame is flagged before ws could deliver it.
+      socket.prependListener("data", (chunk: Buffer) => watcher.feed(chunk));
     }
     ws.on("message", (data, isBinary) => {
       if (!connection.isOpen) return;
