@@ -1,0 +1,185 @@
+import { spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+import { startEmulator, type EmulatorOptions, type RunningEmulator } from "./emulator.ts";
+import { EmulatorError } from "./errors.ts";
+import type { GatewayOptions } from "./options.ts";
+
+/**
+ * `wsstack emulate <cdk.tf.json | folder>`: serve any Terraform JSON WebSocket API locally.
+ * `wsstack dev`: synthesize this project (`npx cdktf synth`) and serve its `wsstack` stack.
+ */
+
+const USAGE = `Usage:
+  wsstack emulate <cdk.tf.json | stack folder> [options]
+  wsstack dev [options]            synth this project, then emulate cdktf.out/stacks/wsstack
+
+Options:
+  --port N            port to listen on (default: $PORT or 3001; 0 picks a free one)
+  --host H            address to listen on (default 127.0.0.1)
+  --data DIR          keep DynamoDB data in DIR (default: in memory)
+  --stage S           stage to serve (default: the API's only stage)
+  --api NAME          which WebSocket API, when the JSON declares several
+  --api-id ID         API id used in events and ARNs (default: derived from the address)
+  --var NAME=VALUE    set a Terraform variable (repeatable)
+  --idle-timeout MS   idle connection timeout (default 600000)
+  --max-duration MS   maximum connection duration (default 7200000)
+  --integration-timeout MS   override every integration's timeout
+  --skip-synth        (dev) use the existing cdktf.out without synthesizing
+`;
+
+/** The stack `main.ts` synthesizes; `dev` serves it. */
+const DEV_STACK = "wsstack";
+
+export class UsageError extends EmulatorError {}
+
+interface ParsedArgs {
+  readonly command: string;
+  readonly positional: string[];
+  readonly flags: Map<string, string[]>;
+}
+
+const BOOLEAN_FLAGS = new Set(["skip-synth", "help"]);
+
+export function parseArgs(argv: readonly string[]): ParsedArgs {
+  const [command = "help", ...rest] = argv;
+  const positional: string[] = [];
+  const flags = new Map<string, string[]>();
+  for (let i = 0; i < rest.length; i += 1) {
+    const arg = rest[i]!;
+    if (!arg.startsWith("--")) {
+      positional.push(arg);
+      continue;
+    }
+    const [name, inline] = arg.slice(2).split(/=(.*)/s, 2) as [string, string | undefined];
+    let value = inline;
+    if (BOOLEAN_FLAGS.has(name)) value = "true";
+    else if (value === undefined) {
+      value = rest[i + 1];
+      i += 1;
+      if (value === undefined) throw new UsageError(`--${name} needs a value`);
+    }
+    flags.set(name, [...(flags.get(name) ?? []), value]);
+  }
+  return { command, positional, flags };
+}
+
+function numberFlag(flags: Map<string, string[]>, name: string): number | undefined {
+  const value = flags.get(name)?.at(-1);
+  if (value === undefined) return undefined;
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < 0) throw new UsageError(`--${name} must be a whole number (got "${value}")`);
+  return parsed;
+}
+
+export function emulatorOptions(source: string, flags: Map<string, string[]>, env: NodeJS.ProcessEnv): EmulatorOptions {
+  const variables: Record<string, string> = {};
+  for (const assignment of flags.get("var") ?? []) {
+    const eq = assignment.indexOf("=");
+    if (eq <= 0) throw new UsageError(`--var expects NAME=VALUE (got "${assignment}")`);
+    variables[assignment.slice(0, eq)] = assignment.slice(eq + 1);
+  }
+  const gateway: Partial<GatewayOptions> = {
+    idleTimeoutMs: numberFlag(flags, "idle-timeout"),
+    maxConnectionMs: numberFlag(flags, "max-duration"),
+    integrationTimeoutMs: numberFlag(flags, "integration-timeout"),
+  };
+  const envPort = env.PORT === undefined || env.PORT === "" ? undefined : Number(env.PORT);
+  if (envPort !== undefined && !Number.isInteger(envPort)) throw new UsageError(`PORT must be a whole number (got "${env.PORT}")`);
+  return {
+    source,
+    port: numberFlag(flags, "port") ?? envPort ?? 3001,
+    host: flags.get("host")?.at(-1),
+    dataDir: flags.get("data")?.at(-1),
+    stage: flags.get("stage")?.at(-1),
+    api: flags.get("api")?.at(-1),
+    apiId: flags.get("api-id")?.at(-1),
+    variables,
+    gateway,
+  };
+}
+
+/** Runs `npx cdktf synth` in `root` and returns the stack folder it produced. */
+export function synthesize(root: string, skip: boolean): string {
+  const stackDir = path.join(root, "cdktf.out", "stacks", DEV_STACK);
+  if (!skip) {
+    if (!existsSync(path.join(root, "cdktf.json"))) throw new EmulatorError(`${root} has no cdktf.json: run wsstack dev in the project root`);
+    if (!existsSync(path.join(root, "main.ts"))) {
+      throw new EmulatorError(`${root}/main.ts does not exist yet: wsstack dev needs the cdktf app that synthesizes the "${DEV_STACK}" stack`);
+    }
+    console.log("Synthesizing with npx cdktf synth ...");
+    const result = spawnSync("npx", ["cdktf", "synth"], { cwd: root, stdio: "inherit", env: process.env });
+    if (result.error) throw new EmulatorError(`cannot run npx cdktf synth: ${result.error.message}`);
+    if (result.status !== 0) throw new EmulatorError(`npx cdktf synth failed (exit code ${result.status})`);
+  }
+  if (!existsSync(path.join(stackDir, "cdk.tf.json"))) {
+    throw new EmulatorError(`${path.relative(root, stackDir)}/cdk.tf.json does not exist: main.ts must synthesize a stack named "${DEV_STACK}"`);
+  }
+  return stackDir;
+}
+
+/** Stops on the first SIGINT/SIGTERM; a second one exits at once. */
+function closeOnSignals(emulator: RunningEmulator): void {
+  let stopping = false;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (stopping) {
+      console.error(`${signal} again: exiting without waiting`);
+      process.exit(130);
+    }
+    stopping = true;
+    console.log(`${signal}: closing connections, running $disconnect handlers, stopping workers ...`);
+    emulator.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        console.error(`shutdown failed: ${error instanceof Error ? error.message : String(error)}`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+}
+
+export async function main(argv: readonly string[]): Promise<number> {
+  const args = parseArgs(argv);
+  if (args.command === "help" || args.command === "--help" || args.flags.has("help")) {
+    console.log(USAGE);
+    return 0;
+  }
+  let source: string;
+  if (args.command === "emulate") {
+    if (args.positional.length !== 1) throw new UsageError("emulate needs exactly one path: a cdk.tf.json or a folder holding one");
+    source = args.positional[0]!;
+  } else if (args.command === "dev") {
+    source = synthesize(process.cwd(), args.flags.has("skip-synth"));
+  } else {
+    throw new UsageError(`unknown command "${args.command}"`);
+  }
+  const emulator = await startEmulator(emulatorOptions(source, args.flags, process.env));
+  closeOnSignals(emulator);
+  console.log(`Serving ${emulator.plan.api.address} (stage ${emulator.plan.stage.name}, ${emulator.plan.routes.size} routes) from ${emulator.plan.sourceFile}`);
+  if (emulator.dynamoDbEndpoint) console.log(`DynamoDB: ${emulator.dynamoDbEndpoint}`);
+  console.log(`WebSocket URL: ${emulator.url}`);
+  console.log(`Connection URL: ${emulator.connectionUrl}`);
+  return -1; // keep running until a signal
+}
+
+/** Runs the CLI in this process and exits when it is done (a long-running command exits on its signal). */
+export function runCli(argv: readonly string[]): void {
+  main(argv).then(
+    (code) => {
+      if (code >= 0) process.exit(code);
+    },
+    (error: unknown) => {
+      if (error instanceof UsageError) console.error(`error: ${error.message}\n\n${USAGE}`);
+      else if (error instanceof EmulatorError) console.error(`error: ${error.message}`);
+      else console.error(error);
+      process.exit(1);
+    },
+  );
+}
+
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) {
+  runCli(process.argv.slice(2));
+}
