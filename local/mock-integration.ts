@@ -39,8 +39,9 @@ export function checkTemplate(template: string, address: string, argument: strin
   if (/^\s*#(set|if|foreach|else|end|macro|define|parse|include|stop)\b/m.test(template)) {
     throw new UnsupportedConfigurationError(address, argument, `${argument} uses VTL directives (#set, #if, ...), which the emulator does not support`);
   }
-  for (const match of template.matchAll(VARIABLE)) {
-    const name = match[1] ?? match[2]!;
+  // Every VTL reference ($name, ${name}, $name.call(...)) must be one the renderer knows.
+  for (const match of template.matchAll(/\$!?\{?([A-Za-z][A-Za-z0-9_]*(?:\.[A-Za-z][A-Za-z0-9_]*)*)/g)) {
+    const name = match[1]!;
     if (!SUPPORTED.has(name)) {
       throw new UnsupportedConfigurationError(address, argument, `${argument} uses $${name}, which the emulator does not support (supported: ${[...SUPPORTED].map((v) => `$${v}`).join(", ")})`);
     }
