@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { TestClient } from "../support/client.ts";
 import { startHarness, type Harness } from "../support/harness.ts";
+import { baseDocument, variants } from "../support/stack.ts";
 
 // Spec §15, "Responses and error frames" (32-37). `join` is one-way; `echo` is two-way (route response $default).
 
@@ -10,7 +11,9 @@ const errorFrame = (message: string) =>
 describe("responses and error frames", () => {
   let h: Harness;
   beforeAll(async () => {
-    h = await startHarness({ gateway: { integrationTimeoutMs: 200 } });
+    // Only the `slow` route gets the short integration timeout (timeout_milliseconds, as Terraform
+    // sets it), so cold starts elsewhere never race it.
+    h = await startHarness({ document: variants.withRoute(baseDocument(), "slow", "join", { timeout_milliseconds: 200 }) });
   });
   afterAll(() => h.close());
   beforeEach(() => h.control.reset());
@@ -69,11 +72,11 @@ describe("responses and error frames", () => {
     client.close();
   });
 
-  it("§15.37 past the integration timeout (200 ms here) the client gets Endpoint request timed out and stays connected", async () => {
-    h.control.script("join", { sleepMs: 1_000, return: { statusCode: 200 } });
+  it("§15.37 past the integration timeout (timeout_milliseconds 200 here) the client gets Endpoint request timed out and stays connected", async () => {
+    h.control.script("slow", { sleepMs: 1_000, return: { statusCode: 200 } });
     const client = await TestClient.open(h.emulator.url);
     const cid = h.control.of("$connect")[0]!.event.requestContext.connectionId;
-    client.send(JSON.stringify({ action: "join" }));
+    client.send(JSON.stringify({ action: "slow" }));
     const frame = await client.next();
     expect(frame).toMatch(errorFrame("Endpoint request timed out"));
     expect(errorFrame("Endpoint request timed out").exec(frame)![1]).toBe(cid);

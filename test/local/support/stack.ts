@@ -56,12 +56,13 @@ export const variants = {
     for (const [name, route] of Object.entries(routes)) if (!routeKeys.includes(route.route_key as string)) delete routes[name];
     return document;
   },
-  withRoute(document: TerraformJson, routeKey: string, functionLogicalId: string): TerraformJson {
+  withRoute(document: TerraformJson, routeKey: string, functionLogicalId: string, integration: Record<string, unknown> = {}): TerraformJson {
     const logical = `extra_${Object.keys(document.resource.aws_apigatewayv2_route!).length}`;
     document.resource.aws_apigatewayv2_integration![`${logical}_integration`] = {
       api_id: "${aws_apigatewayv2_api.chat_api_A1B2C3.id}",
       integration_type: "AWS_PROXY",
       integration_uri: `\${aws_lambda_function.${functionLogicalId}.invoke_arn}`,
+      ...integration,
     };
     document.resource.aws_apigatewayv2_route![logical] = {
       api_id: "${aws_apigatewayv2_api.chat_api_A1B2C3.id}",
