@@ -54,7 +54,7 @@ output "websocket_url" {
 
 | Name | Version |
 |------|---------|
-| terraform | >= 1.5 |
+| terraform | >= 1.9 (variable validations refer to other variables) |
 | ${aws?.source ?? "hashicorp/aws"} | \`${aws?.version ?? "?"}\` |
 
 ## Inputs

@@ -1,7 +1,8 @@
+import type { IResolvable } from "cdktf";
 import { Construct } from "constructs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { ENV, ROUTES, type RouteDefinition } from "../functions/routes.ts";
+import { AUTHORIZER, ENV, ROUTES, type AuthorizerDefinition, type RouteDefinition } from "../functions/routes.ts";
 import { BundledFunction } from "./bundled-function.ts";
 import { ConnectionTable } from "./connection-table.ts";
 import { physicalName } from "./physical-name.ts";
@@ -30,10 +31,31 @@ export interface ChatBackendProps {
    */
   readonly routeSelectionExpression?: string;
   /**
-   * Environment variables given to every function, on top of the table names.
+   * Environment variables given to every route function, on top of the table names.
    * @default - none
    */
   readonly environment?: Record<string, string>;
+  /**
+   * Sign-in on `$connect`: the authorizer from the manifest, with its settings.
+   * @default - no authorizer
+   */
+  readonly auth?: ChatAuthProps;
+}
+
+/** How `$connect` verifies who connects. */
+export interface ChatAuthProps {
+  /**
+   * Whether `$connect` requires a valid token (a boolean, or a token such as
+   * a Terraform variable, so demos can switch it off at plan time).
+   */
+  readonly enabled: boolean | IResolvable;
+  /** Environment of the authorizer function: issuer, audience, JWKS URL, algorithms. */
+  readonly environment: Record<string, string>;
+  /**
+   * The authorizer to deploy.
+   * @default AUTHORIZER from functions/routes.ts
+   */
+  readonly authorizer?: AuthorizerDefinition;
 }
 
 /**
@@ -44,8 +66,10 @@ export interface ChatBackendProps {
 export class ChatBackend extends Construct {
   readonly api: WebSocketApi;
   readonly table: ConnectionTable;
-  /** The function behind each route key. */
+  /** The function behind each Lambda route key. */
   readonly functions: ReadonlyMap<string, BundledFunction>;
+  /** The `$connect` authorizer's function, when sign-in is configured. */
+  readonly authorizerFunction?: BundledFunction;
 
   constructor(scope: Construct, id: string, props: ChatBackendProps) {
     super(scope, id);
@@ -63,17 +87,10 @@ export class ChatBackend extends Construct {
         this.api.addMockRoute(route.routeKey, route.response);
         continue;
       }
-      const fn = new BundledFunction(this, functionId(route.name), {
-        entry: path.resolve(FUNCTIONS_DIR, route.entry),
-        functionName: physicalName(props.namePrefix, route.name),
-        bundleRoot: props.bundleRoot,
-        logRetentionDays: props.logRetentionDays,
-        description: route.description,
-        environment: {
-          [ENV.tableName]: this.table.table.name,
-          [ENV.roomIndexName]: this.table.roomIndexName,
-          ...props.environment,
-        },
+      const fn = this.functionFor(props, route.name, route.entry, route.description, {
+        [ENV.tableName]: this.table.table.name,
+        [ENV.roomIndexName]: this.table.roomIndexName,
+        ...props.environment,
       });
       this.table.grant(fn, route.access);
       if (route.manageConnections) this.api.grantPostToConnections(fn);
@@ -81,6 +98,28 @@ export class ChatBackend extends Construct {
       functions.set(route.routeKey, fn);
     }
     this.functions = functions;
+
+    if (props.auth) {
+      const definition = props.auth.authorizer ?? AUTHORIZER;
+      // The authorizer reads no table and posts nowhere: only its log grant.
+      this.authorizerFunction = this.functionFor(props, definition.name, definition.entry, definition.description, props.auth.environment);
+      this.api.addRequestAuthorizer(this.authorizerFunction, {
+        name: physicalName(props.namePrefix, definition.name),
+        identitySources: [definition.identitySource],
+        enabled: props.auth.enabled,
+      });
+    }
+  }
+
+  private functionFor(props: ChatBackendProps, name: string, entry: string, description: string, environment: Record<string, string>): BundledFunction {
+    return new BundledFunction(this, functionId(name), {
+      entry: path.resolve(FUNCTIONS_DIR, entry),
+      functionName: physicalName(props.namePrefix, name),
+      bundleRoot: props.bundleRoot,
+      logRetentionDays: props.logRetentionDays,
+      description,
+      environment,
+    });
   }
 }
 

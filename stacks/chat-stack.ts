@@ -1,5 +1,5 @@
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider/index.js";
-import { LocalBackend, TerraformOutput, TerraformStack, TerraformVariable, type TerraformBackend, type TerraformVariableConfig } from "cdktf";
+import { Fn, LocalBackend, TerraformOutput, TerraformStack, TerraformVariable, type TerraformBackend, type TerraformVariableConfig } from "cdktf";
 import type { Construct } from "constructs";
 import { ENV, type RouteDefinition } from "../functions/routes.ts";
 import { ChatBackend } from "./chat-backend.ts";
@@ -104,6 +104,16 @@ export class ChatStack extends TerraformStack {
         [ENV.connectionTtlSeconds]: v.connectionTtlSeconds.stringValue,
         [ENV.maxMessageBytes]: v.maxMessageBytes.stringValue,
         [ENV.fanOutConcurrency]: v.fanOutConcurrency.stringValue,
+        [ENV.historyTtlSeconds]: "${var.history_ttl_days * 86400}",
+      },
+      auth: {
+        enabled: v.authEnabled.booleanValue,
+        environment: {
+          [ENV.jwtIssuer]: v.jwtIssuer.stringValue,
+          [ENV.jwtAudience]: v.jwtAudience.stringValue,
+          [ENV.jwksUrl]: v.jwksUrl.stringValue,
+          [ENV.jwtAlgorithms]: Fn.join(",", v.jwtAlgorithms.listValue),
+        },
       },
     });
 
@@ -126,6 +136,12 @@ export class ChatStack extends TerraformStack {
 }
 
 interface Variables {
+  authEnabled: TerraformVariable;
+  jwtIssuer: TerraformVariable;
+  jwtAudience: TerraformVariable;
+  jwksUrl: TerraformVariable;
+  jwtAlgorithms: TerraformVariable;
+  historyTtlDays: TerraformVariable;
   namePrefix: TerraformVariable;
   stageName: TerraformVariable;
   logRetentionDays: TerraformVariable;
@@ -141,12 +157,55 @@ const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400,
 function declareVariable(stack: TerraformStack, name: string, config: TerraformVariableConfig): TerraformVariable {
   const v = new TerraformVariable(stack, name, config);
   v.overrideLogicalId(name);
+  // cdktf's HCL renderer silently drops an empty-string default, which would
+  // make the variable required; an override survives.
+  if (config.default === "") v.addOverride("default", "");
   return v;
 }
 
 function declareVariables(stack: TerraformStack): Variables {
   const variable = (name: string, config: TerraformVariableConfig) => declareVariable(stack, name, config);
   return {
+    authEnabled: variable("auth_enabled", {
+      type: "bool",
+      default: true,
+      description: "Require a valid JWT (?token=) on $connect. Setting this to false lets ANYONE connect under any name: for demos only, never for real users.",
+      // Fails the plan, not the first sign-in. Referring to other variables here needs Terraform 1.9.
+      validation: [
+        {
+          condition: '${!var.auth_enabled || (var.jwt_issuer != "" && var.jwt_audience != "" && var.jwks_url != "")}',
+          errorMessage: "auth_enabled is true, so jwt_issuer, jwt_audience and jwks_url must be set (or set auth_enabled = false for a demo without sign-in).",
+        },
+      ],
+    }),
+    jwtIssuer: variable("jwt_issuer", {
+      type: "string",
+      default: "",
+      description: "Expected `iss` of sign-in tokens, e.g. https://cognito-idp.<region>.amazonaws.com/<pool id> or https://<tenant>.auth0.com/. Required when auth_enabled.",
+    }),
+    jwtAudience: variable("jwt_audience", {
+      type: "string",
+      default: "",
+      description: "Expected `aud` of sign-in tokens (the app client id). Required when auth_enabled.",
+    }),
+    jwksUrl: variable("jwks_url", {
+      type: "string",
+      default: "",
+      description: "The issuer's public JWKS URL, e.g. <issuer>/.well-known/jwks.json. Only public keys are fetched: no secret is ever in Terraform state. Required when auth_enabled.",
+      validation: [{ condition: '${var.jwks_url == "" || can(regex("^https?://", var.jwks_url))}', errorMessage: "jwks_url must be an http(s) URL." }],
+    }),
+    jwtAlgorithms: variable("jwt_algorithms", {
+      type: "list(string)",
+      default: ["RS256", "ES256"],
+      description: "Signature algorithms accepted for sign-in tokens. Asymmetric only: `none` and HS* are refused.",
+      validation: [{ condition: '${alltrue([for a in var.jwt_algorithms : can(regex("^(RS|PS|ES)(256|384|512)$|^EdDSA$", a))])}', errorMessage: "jwt_algorithms may only list asymmetric algorithms (RS*, PS*, ES*, EdDSA)." }],
+    }),
+    historyTtlDays: variable("history_ttl_days", {
+      type: "number",
+      default: 7,
+      description: "Days a room's messages are kept for `history` before DynamoDB TTL removes them.",
+      validation: [{ condition: "${var.history_ttl_days >= 1 && var.history_ttl_days <= 365}", errorMessage: "history_ttl_days must be between 1 and 365." }],
+    }),
     namePrefix: variable("name_prefix", {
       type: "string",
       default: "wsstack",

@@ -1,4 +1,5 @@
 import { Apigatewayv2Api } from "@cdktf/provider-aws/lib/apigatewayv2-api/index.js";
+import { Apigatewayv2Authorizer } from "@cdktf/provider-aws/lib/apigatewayv2-authorizer/index.js";
 import { Apigatewayv2Deployment } from "@cdktf/provider-aws/lib/apigatewayv2-deployment/index.js";
 import { Apigatewayv2Integration } from "@cdktf/provider-aws/lib/apigatewayv2-integration/index.js";
 import { Apigatewayv2IntegrationResponse } from "@cdktf/provider-aws/lib/apigatewayv2-integration-response/index.js";
@@ -6,7 +7,7 @@ import { Apigatewayv2Route } from "@cdktf/provider-aws/lib/apigatewayv2-route/in
 import { Apigatewayv2RouteResponse } from "@cdktf/provider-aws/lib/apigatewayv2-route-response/index.js";
 import { Apigatewayv2Stage } from "@cdktf/provider-aws/lib/apigatewayv2-stage/index.js";
 import { LambdaPermission } from "@cdktf/provider-aws/lib/lambda-permission/index.js";
-import { Fn, Lazy, Token } from "cdktf";
+import { Fn, Lazy, Token, type IResolvable } from "cdktf";
 import { Construct } from "constructs";
 import type { BundledFunction } from "./bundled-function.ts";
 
@@ -36,6 +37,24 @@ export interface WebSocketRouteOptions {
    * @default false
    */
   readonly twoWay?: boolean;
+}
+
+/** Options for {@link WebSocketApi.addRequestAuthorizer}. */
+export interface RequestAuthorizerOptions {
+  /** Authorizer name, unique in the API. */
+  readonly name: string;
+  /**
+   * Where API Gateway finds the credential, e.g. `route.request.querystring.token`.
+   * A missing or empty source is refused with 401 without invoking the function.
+   */
+  readonly identitySources: readonly string[];
+  /**
+   * Whether `$connect` uses the authorizer. A boolean, or a token such as a
+   * Terraform variable, so auth can be switched off at plan time without
+   * removing the authorizer.
+   * @default true
+   */
+  readonly enabled?: boolean | IResolvable;
 }
 
 /** A route and the resources that make it work. */
@@ -68,6 +87,7 @@ export class WebSocketApi extends Construct {
   /** The stage name, as given. */
   readonly stageName: string;
   private readonly routes = new Map<string, WebSocketRoute>();
+  private authorizer?: Apigatewayv2Authorizer;
 
   constructor(scope: Construct, id: string, props: WebSocketApiProps) {
     super(scope, id);
@@ -196,6 +216,46 @@ export class WebSocketApi extends Construct {
   }
 
   /**
+   * Puts a Lambda REQUEST authorizer in front of `$connect`, the only route a
+   * WebSocket API can authorize; it guards every connection and so the whole API.
+   *
+   * @see https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-websocket-api-lambda-auth.html
+   */
+  addRequestAuthorizer(fn: BundledFunction, options: RequestAuthorizerOptions): Apigatewayv2Authorizer {
+    const connect = this.routes.get("$connect");
+    if (!connect) {
+      throw new InvalidRouteKeyError("You can only set a WebSocket authorizer on a $connect route; add the $connect route first.");
+    }
+    if (options.identitySources.length === 0) {
+      throw new InvalidRouteKeyError("A REQUEST authorizer needs at least one identity source.");
+    }
+    const authorizer = new Apigatewayv2Authorizer(this, "Authorizer", {
+      apiId: this.api.id,
+      name: options.name,
+      authorizerType: "REQUEST",
+      authorizerUri: fn.function.invokeArn,
+      identitySources: [...options.identitySources],
+    });
+    new LambdaPermission(this, "AuthorizerPermission", {
+      statementId: "AllowApiGatewayAuthorizer",
+      action: "lambda:InvokeFunction",
+      functionName: fn.function.functionName,
+      principal: "apigateway.amazonaws.com",
+      sourceArn: `${this.api.executionArn}/authorizers/${authorizer.id}`,
+    });
+    const enabled = options.enabled ?? true;
+    if (typeof enabled === "boolean") {
+      connect.route.authorizationType = enabled ? "CUSTOM" : "NONE";
+      if (enabled) connect.route.authorizerId = authorizer.id;
+    } else {
+      connect.route.authorizationType = Fn.conditional(enabled, "CUSTOM", "NONE");
+      connect.route.authorizerId = Fn.conditional(enabled, authorizer.id, Token.nullValue());
+    }
+    this.authorizer = authorizer;
+    return authorizer;
+  }
+
+  /**
    * Lets `fn` post to connections on this stage, and nothing else: not other
    * stages, not GET or DELETE of a connection.
    */
@@ -208,13 +268,14 @@ export class WebSocketApi extends Construct {
 
   // Everything whose change must produce a new deployment.
   private deploymentFingerprint(): unknown[] {
-    return [...this.routes.entries()].map(([key, r]) => ({
+    const authorizer = this.authorizer ? [{ authorizer: this.authorizer.authorizerUri, sources: this.authorizer.identitySources }] : [];
+    return [...authorizer, ...[...this.routes.entries()].map(([key, r]) => ({
       key,
       target: r.route.target,
       authorization: r.route.authorizationType,
       integration: r.integrationResponse ? r.integrationResponse.responseTemplates : r.integration.integrationUri,
       response: r.routeResponse?.id ?? null,
-    }));
+    }))];
   }
 }
 

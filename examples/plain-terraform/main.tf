@@ -3,7 +3,7 @@
 # infrastructure repository and point `source` at wherever you keep the module.
 
 terraform {
-  required_version = ">= 1.5"
+  required_version = ">= 1.9"
   required_providers {
     aws = {
       source  = "hashicorp/aws"
@@ -22,4 +22,9 @@ module "chat" {
   name_prefix        = var.name_prefix
   stage_name         = var.stage_name
   log_retention_days = 30
+
+  # Sign-in: any OIDC issuer (Cognito, Auth0, Okta, …). Only its public JWKS is fetched.
+  jwt_issuer   = var.jwt_issuer
+  jwt_audience = var.jwt_audience
+  jwks_url     = "${var.jwt_issuer}/.well-known/jwks.json"
 }

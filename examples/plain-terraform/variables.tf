@@ -15,3 +15,15 @@ variable "stage_name" {
   type        = string
   default     = "dev"
 }
+
+variable "jwt_issuer" {
+  description = "OIDC issuer of sign-in tokens, e.g. a Cognito user pool."
+  type        = string
+  default     = "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_EXAMPLE"
+}
+
+variable "jwt_audience" {
+  description = "App client id the tokens are issued for."
+  type        = string
+  default     = "example-app-client-id"
+}

@@ -10,8 +10,8 @@
 # through dynamic provider credentials.
 
 terraform {
-  # `project` in the cloud block needs Terraform 1.6.
-  required_version = ">= 1.6"
+  # The module's variable validations need Terraform 1.9.
+  required_version = ">= 1.9"
 
   cloud {
     organization = "my-org"
@@ -38,6 +38,10 @@ module "chat" {
 
   name_prefix = "chat-prod"
   stage_name  = "prod"
+
+  jwt_issuer   = "https://my-tenant.eu.auth0.com/"
+  jwt_audience = "https://chat.example.com"
+  jwks_url     = "https://my-tenant.eu.auth0.com/.well-known/jwks.json"
 }
 
 output "websocket_url" {

@@ -1,24 +1,57 @@
 import { Testing } from "cdktf";
 import { describe, expect, it } from "vitest";
-import { CLIENT_ACTIONS, LAMBDA_ROUTES, ROUTES } from "../../functions/routes.ts";
+import { AUTHORIZER, CLIENT_ACTIONS, LAMBDA_ROUTES, ROUTES } from "../../functions/routes.ts";
 import { AWS_PROVIDER_VERSION_RANGE } from "../../stacks/chat-stack.ts";
 import { stackSettingsFromEnvironment } from "../../stacks/stack-settings.ts";
 import { iamStatements, resourcesOf, synthChatStack } from "./synth-helpers.ts";
 
 // One synth of the real stack, with the real handlers, shared by the read-only tests below.
 const deployed = synthChatStack();
+// Every Lambda route has its function; the $connect authorizer has one more.
+const FUNCTION_COUNT = LAMBDA_ROUTES.length + 1;
+const routeFunctions = () => resourcesOf(deployed.tf, "aws_lambda_function").filter((f) => f.environment.variables.TABLE_NAME);
 
 describe("ChatStack", () => {
-  it("routes: $connect, $disconnect, $default and onMessage each invoke their own function", () => {
+  it("routes: every manifest route exists; each Lambda route invokes its own function", () => {
     const routes = resourcesOf(deployed.tf, "aws_apigatewayv2_route");
-    expect(routes.map((r) => r.route_key).sort()).toEqual(["$connect", "$default", "$disconnect", "onMessage"]);
+    expect(routes.map((r) => r.route_key).sort()).toEqual(ROUTES.map((r) => r.routeKey).sort());
+    expect(routes.map((r) => r.route_key)).toEqual(expect.arrayContaining(["$connect", "$disconnect", "$default", "onMessage"]));
     const integrations = deployed.tf.resource.aws_apigatewayv2_integration!;
-    const functionsBehindRoutes = routes.map((r) => {
-      const integrationName = /aws_apigatewayv2_integration\.(\w+)\.id/.exec(r.target)![1]!;
-      return integrations[integrationName].integration_uri;
+    const lambdaKeys = new Set(LAMBDA_ROUTES.map((r) => r.routeKey));
+    const functionsBehindRoutes = routes
+      .filter((r) => lambdaKeys.has(r.route_key))
+      .map((r) => integrations[/aws_apigatewayv2_integration\.(\w+)\.id/.exec(r.target)![1]!].integration_uri);
+    expect(new Set(functionsBehindRoutes).size).toBe(LAMBDA_ROUTES.length);
+    expect(resourcesOf(deployed.tf, "aws_lambda_function")).toHaveLength(FUNCTION_COUNT);
+  });
+
+  it("authorizer: $connect is guarded by a REQUEST authorizer on ?token= unless var.auth_enabled is false", () => {
+    const [authorizer] = resourcesOf(deployed.tf, "aws_apigatewayv2_authorizer");
+    expect(authorizer).toMatchObject({ authorizer_type: "REQUEST", identity_sources: [AUTHORIZER.identitySource] });
+    const connect = resourcesOf(deployed.tf, "aws_apigatewayv2_route").find((r) => r.route_key === "$connect");
+    expect(connect.authorization_type).toBe('${var.auth_enabled ? "CUSTOM" : "NONE"}');
+    expect(connect.authorizer_id).toMatch(/^\$\{var\.auth_enabled \? aws_apigatewayv2_authorizer\.\w+\.id : null\}$/);
+    const others = resourcesOf(deployed.tf, "aws_apigatewayv2_route").filter((r) => r.route_key !== "$connect");
+    for (const r of others) expect(r.authorization_type).toBeUndefined();
+  });
+
+  it("authorizer: configured from variables only, with no secret, and refuses to plan when enabled but unset", () => {
+    const authorizerFn = resourcesOf(deployed.tf, "aws_lambda_function").find((f) => f.environment.variables.JWKS_URL);
+    expect(authorizerFn.environment.variables).toEqual({
+      JWT_ISSUER: "${var.jwt_issuer}",
+      JWT_AUDIENCE: "${var.jwt_audience}",
+      JWKS_URL: "${var.jwks_url}",
+      JWT_ALGORITHMS: '${join(",", var.jwt_algorithms)}',
     });
-    expect(new Set(functionsBehindRoutes).size).toBe(4);
-    expect(resourcesOf(deployed.tf, "aws_lambda_function")).toHaveLength(4);
+    expect(deployed.tf.variable!.auth_enabled.validation[0].condition).toContain("!var.auth_enabled ||");
+    expect(deployed.tf.variable!.auth_enabled).toMatchObject({ type: "bool", default: true });
+    expect(deployed.tf.variable!.auth_enabled.description).toMatch(/demo/);
+    expect(JSON.stringify(deployed.tf.output)).not.toMatch(/jwt|jwks/i);
+  });
+
+  it("authorizer: API Gateway may invoke it for this API's authorizer only", () => {
+    const permission = resourcesOf(deployed.tf, "aws_lambda_permission").find((p) => p.source_arn.includes("/authorizers/"));
+    expect(permission.source_arn).toMatch(/^\$\{aws_apigatewayv2_api\.\w+\.execution_arn\}\/authorizers\/\$\{aws_apigatewayv2_authorizer\.\w+\.id\}$/);
   });
 
   it("routes: every two-way route of the manifest has a route response, and $default is two-way", () => {
@@ -36,9 +69,10 @@ describe("ChatStack", () => {
     expect(CLIENT_ACTIONS).toContain("onMessage");
   });
 
-  it("functions: run nodejs22.x and know the table and its room index", () => {
-    for (const fn of resourcesOf(deployed.tf, "aws_lambda_function")) {
-      expect(fn.runtime).toBe("nodejs22.x");
+  it("functions: run nodejs22.x; route functions know the table and its room index", () => {
+    for (const fn of resourcesOf(deployed.tf, "aws_lambda_function")) expect(fn.runtime).toBe("nodejs22.x");
+    expect(routeFunctions()).toHaveLength(LAMBDA_ROUTES.length);
+    for (const fn of routeFunctions()) {
       expect(fn.environment.variables).toMatchObject({
         TABLE_NAME: expect.stringMatching(/^\$\{aws_dynamodb_table\.\w+\.name\}$/),
         ROOM_INDEX_NAME: "byRoom",
@@ -48,14 +82,14 @@ describe("ChatStack", () => {
 
   it("log groups: one per function, retention from var.log_retention_days", () => {
     const groups = resourcesOf(deployed.tf, "aws_cloudwatch_log_group");
-    expect(groups).toHaveLength(4);
+    expect(groups).toHaveLength(FUNCTION_COUNT);
     for (const g of groups) expect(g.retention_in_days).toBe("${var.log_retention_days}");
   });
 
   it("roles: one per function", () => {
     const roles = resourcesOf(deployed.tf, "aws_lambda_function").map((f) => f.role);
-    expect(new Set(roles).size).toBe(4);
-    expect(resourcesOf(deployed.tf, "aws_iam_role")).toHaveLength(4);
+    expect(new Set(roles).size).toBe(FUNCTION_COUNT);
+    expect(resourcesOf(deployed.tf, "aws_iam_role")).toHaveLength(FUNCTION_COUNT);
   });
 
   it("IAM: no statement names a wildcard action or a resource wider than its table, index, log group or stage's POST @connections", () => {
@@ -96,6 +130,7 @@ describe("ChatStack", () => {
       ];
       expect(actionsByRoleName.get(`\${var.name_prefix}-${route.name}`)?.sort()).toEqual(expected.sort());
     }
+    expect(actionsByRoleName.get(`\${var.name_prefix}-${AUTHORIZER.name}`)?.sort()).toEqual(["logs:CreateLogStream", "logs:PutLogEvents"]);
   });
 
   it("stage: its name comes from var.stage_name, default dev", () => {

@@ -5,6 +5,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { beforeAll, describe, expect, it } from "vitest";
 import { buildModule } from "../../scripts/build-module.ts";
+import { LAMBDA_ROUTES } from "../../functions/routes.ts";
 import { AWS_PROVIDER_VERSION_RANGE } from "../../stacks/chat-stack.ts";
 import { findTerraformTooling, OFFLINE_PROVIDER_OVERRIDE, providerVersions, terraform, type TerraformTooling } from "./terraform-cli.ts";
 
@@ -47,7 +48,7 @@ describe("terraform module (npm run module)", () => {
 
   it("assets: every function zip is referenced through ${path.module} and shipped with the module", () => {
     const functions = Object.values(hcl["main.tf"]!.resource.aws_lambda_function) as { filename: string }[][];
-    expect(functions).toHaveLength(4);
+    expect(functions).toHaveLength(LAMBDA_ROUTES.length + 1);
     for (const [fn] of functions) {
       expect(fn!.filename).toMatch(/^\$\{path\.module\}\/assets\/.+\/archive\.zip$/);
       expect(existsSync(path.join(moduleDir, fn!.filename.replace("${path.module}/", "")))).toBe(true);
@@ -58,7 +59,7 @@ describe("terraform module (npm run module)", () => {
     const readme = readFileSync(path.join(moduleDir, "README.md"), "utf8");
     const variables = Object.entries(hcl["variables.tf"]!.variable) as [string, { description?: string }[]][];
     const outputs = Object.entries(hcl["outputs.tf"]!.output) as [string, { description?: string }[]][];
-    expect(variables.map(([n]) => n).sort()).toEqual(["connection_ttl_seconds", "fan_out_concurrency", "log_retention_days", "max_message_bytes", "name_prefix", "stage_name"]);
+    expect(variables.map(([n]) => n).sort()).toEqual(["auth_enabled", "connection_ttl_seconds", "fan_out_concurrency", "history_ttl_days", "jwks_url", "jwt_algorithms", "jwt_audience", "jwt_issuer", "log_retention_days", "max_message_bytes", "name_prefix", "stage_name"]);
     expect(outputs.map(([n]) => n).sort()).toEqual(["api_id", "connection_url", "table_name", "websocket_url"]);
     for (const [name, [block]] of [...variables, ...outputs]) {
       expect(block!.description, name).toMatch(/^\S.{19,}/);
@@ -99,5 +100,17 @@ describe("terraform CLI on the examples (offline)", () => {
     // -backend=false: initializing the cloud block would log in to Terraform Cloud.
     terraform(tooling, dir, ["init", "-input=false", "-backend=false", `-plugin-dir=${tooling.pluginDir}`]);
     expect(terraform(tooling, dir, ["validate", "-no-color"])).toContain("The configuration is valid");
+  });
+
+  it("module: refuses to plan when sign-in is on but the issuer is not configured", () => {
+    // GIVEN a root that calls the module with defaults only (auth_enabled = true, no issuer)
+    const dir = mkdtempSync(path.join(os.tmpdir(), "wsstack-tf-noauth-"));
+    writeFileSync(path.join(dir, "main.tf"), `module "chat" {\n  source = ${JSON.stringify(moduleDir)}\n}\n`);
+    writeFileSync(path.join(dir, "providers.tf"), OFFLINE_PROVIDER_OVERRIDE);
+    terraform(tooling, dir, ["init", "-input=false", `-plugin-dir=${tooling.pluginDir}`]);
+    // WHEN it plans, THEN the variable validation names what to set
+    expect(() => terraform(tooling, dir, ["plan", "-input=false", "-lock=false", "-refresh=false", "-no-color"])).toThrow(
+      /jwt_issuer, jwt_audience and jwks_url must be set/,
+    );
   });
 });

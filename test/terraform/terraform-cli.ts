@@ -21,7 +21,7 @@ export function findTerraformTooling(env: NodeJS.ProcessEnv = process.env): Terr
   const probe = spawnSync(binary, ["version", "-json"], { encoding: "utf8", env: quietEnv(env) });
   if (probe.error || probe.status !== 0) {
     throw new Error(
-      "terraform was not found on PATH. Install Terraform >= 1.5 (https://developer.hashicorp.com/terraform/install), or set TERRAFORM_BIN.",
+      "terraform was not found on PATH. Install Terraform >= 1.9 (https://developer.hashicorp.com/terraform/install), or set TERRAFORM_BIN.",
     );
   }
   const version = (JSON.parse(probe.stdout) as { terraform_version: string }).terraform_version;
