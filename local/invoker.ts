@@ -241,6 +241,8 @@ class LambdaWorker {
 
   async invoke(event: unknown, timeoutSeconds: number): Promise<unknown> {
     await this.ready;
+    // It may have died while idle (a stray timer throwing after its last invocation).
+    if (!this.alive) throw new WorkerCrashedError(this.name, "exited before the invocation started");
     const requestId = randomUUID();
     const deadline = Date.now() + timeoutSeconds * 1000;
     return new Promise((resolve, reject) => {

@@ -99,6 +99,25 @@ describe("handlers and integrations", () => {
     client.close();
   });
 
+  it("a malformed frame (invalid UTF-8 text) closes only that connection (1007) and runs $disconnect", async () => {
+    const bad = await TestClient.open(h.emulator.url);
+    const cid = h.control.of("$connect").at(-1)!.event.requestContext.connectionId;
+    const good = await TestClient.open(h.emulator.url);
+    bad.ws.send(Buffer.from([0xc3, 0x28]), { binary: false });
+    expect((await bad.closed).code).toBe(1007);
+    await h.control.waitFor((i) => i.key === "$disconnect" && i.event.requestContext.connectionId === cid);
+    h.control.script("echo", { return: { statusCode: 200, body: "fine" } });
+    good.send(JSON.stringify({ action: "echo" }));
+    expect(await good.next()).toBe("fine");
+    good.close();
+  });
+
+  it("@connections answers 400 BadRequestException for an id not in AWS's format", async () => {
+    const response = await fetch(`${h.emulator.connectionUrl}/not-an-id`, { method: "POST", body: "x" });
+    expect(response.status).toBe(400);
+    expect(response.headers.get("x-amzn-errortype")).toBe("BadRequestException");
+  });
+
   it("creates every declared DynamoDB table with its keys, GSI projection and LSI", async () => {
     const dynamo = new DynamoDBClient({ endpoint: h.emulator.dynamoDbEndpoint, region: "us-east-1", credentials: { accessKeyId: "x", secretAccessKey: "x" } });
     const { Table } = await dynamo.send(new DescribeTableCommand({ TableName: "conf-connections" }));
