@@ -3,6 +3,8 @@
  * to have (the terraform-aws-modules layout): versions.tf, variables.tf,
  * outputs.tf and main.tf for everything else.
  */
+import { tidyHcl } from "../stacks/hcl-output.ts";
+
 export type ModuleFiles = Record<"versions.tf" | "variables.tf" | "outputs.tf" | "main.tf", string>;
 
 const FILE_OF_BLOCK: Record<string, keyof ModuleFiles> = {
@@ -18,15 +20,11 @@ export function splitModuleHcl(hcl: string): ModuleFiles {
     // cdktf insists on a provider construct and its HCL renderer ignores the
     // override that removes it; a module must leave providers to its caller.
     if (type === "provider") continue;
-    files[FILE_OF_BLOCK[type] ?? "main.tf"] += `${tidy(block)}\n\n`;
+    files[FILE_OF_BLOCK[type] ?? "main.tf"] += `${tidyHcl(block)}\n\n`;
   }
   return files;
 }
 
-// cdktf leaves blank lines where it dropped attributes; formatters keep them.
-function tidy(block: string): string {
-  return block.replace(/\n{3,}/g, "\n\n").replace(/\n\s*\n(\s*\})/g, "\n$1");
-}
 
 /** The top-level blocks of formatted HCL: each opens at column 0 and closes with a lone `}`. */
 export function topLevelBlocks(hcl: string): string[] {

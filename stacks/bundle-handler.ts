@@ -1,18 +1,24 @@
-import { buildSync } from "esbuild";
+import { build, buildSync, type BuildOptions, type Metafile } from "esbuild";
+import { zipSync } from "fflate";
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import path from "node:path";
 
-/** Where a handler was bundled, and the facts the stack and the benchmarks need about it. */
+/** Where a handler was bundled and zipped, and the facts the stack and the benchmarks need about it. */
 export interface HandlerBundle {
-  /** Folder holding exactly `index.mjs`; zipped as the function's asset. */
-  readonly directory: string;
-  /** The Lambda `handler` setting for that folder. */
+  /** The deployment package: a zip holding exactly `index.mjs`. */
+  readonly zipFile: string;
+  /** The Lambda `handler` setting for that zip. */
   readonly handler: string;
   /** Size of `index.mjs` in bytes. */
   readonly bytes: number;
-  /** Hash of the bundle's content: unchanged source gives an unchanged hash. */
-  readonly contentHash: string;
+  /** Size of the zip in bytes. */
+  readonly zipBytes: number;
+  /**
+   * Base64 SHA-256 of the zip: what Lambda reports as `CodeSha256`, so
+   * Terraform sees no change unless the code changed.
+   */
+  readonly zipSha256: string;
 }
 
 /** Options for {@link bundleHandler}. */
@@ -23,11 +29,6 @@ export interface BundleHandlerOptions {
   readonly outRoot: string;
   /** Subfolder name, unique per function. */
   readonly name: string;
-  /**
-   * Minify the bundle.
-   * @default true
-   */
-  readonly minify?: boolean;
 }
 
 // Lambda's nodejs22.x runs ESM natively; the SDK still has CommonJS parts that
@@ -35,49 +36,127 @@ export interface BundleHandlerOptions {
 const REQUIRE_SHIM = 'import { createRequire as __wsstackCreateRequire } from "node:module"; const require = __wsstackCreateRequire(import.meta.url);';
 
 /**
- * Bundles one handler with esbuild into `<outRoot>/<name>/index.mjs`.
- *
  * The bundle targets node20 so the same file runs in the local emulator (Node
  * 20 here) and on Lambda's nodejs22.x. The AWS SDK is bundled, not marked
- * external: tree-shaken it is small, and a pinned copy makes local and
- * deployed behaviour the same.
+ * external: tree-shaken it is small, loads faster than the runtime's copy
+ * (see bench/cold-start.ts), and a pinned copy makes local and deployed
+ * behaviour the same.
+ */
+const ESBUILD_OPTIONS = {
+  bundle: true,
+  write: false,
+  format: "esm",
+  platform: "node",
+  target: "node20",
+  // Prefer ESM builds: the SDK's CommonJS builds defeat tree-shaking (about 37% larger).
+  mainFields: ["module", "main"],
+  minify: true,
+  treeShaking: true,
+  legalComments: "none",
+  banner: { js: REQUIRE_SHIM },
+  metafile: true,
+  logLevel: "silent",
+} as const satisfies BuildOptions;
+
+const OPTIONS_HASH = sha256Hex(JSON.stringify(ESBUILD_OPTIONS));
+// A fixed timestamp: the same code must give the same zip, byte for byte.
+const ZIP_MTIME = new Date(Date.UTC(2020, 0, 1));
+
+/** What the last build of one handler read, so an unchanged handler is not rebuilt. */
+interface BuildRecord {
+  readonly optionsHash: string;
+  readonly entry: string;
+  /** Every input file esbuild read, with the SHA-256 of its content then. */
+  readonly inputs: Record<string, string>;
+  readonly bytes: number;
+  readonly zipBytes: number;
+  readonly zipSha256: string;
+}
+
+/**
+ * Bundles one handler with esbuild and zips it, into `<outRoot>/<name>/`.
  *
- * The output folder is only rewritten when the content changes, so the asset
- * hash (and the function's `source_code_hash`) stays stable across synths.
+ * Cached by content: when every file the previous build read is unchanged,
+ * the previous zip is reused without running esbuild.
  */
 export function bundleHandler(options: BundleHandlerOptions): HandlerBundle {
-  if (!existsSync(options.entry)) {
-    throw new HandlerEntryNotFoundError(options.entry);
-  }
-  const result = buildSync({
-    entryPoints: [options.entry],
-    bundle: true,
-    write: false,
-    format: "esm",
-    platform: "node",
-    // Prefer ESM builds: the SDK's CommonJS builds defeat tree-shaking (about 37% larger).
-    mainFields: ["module", "main"],
-    target: "node20",
-    minify: options.minify ?? true,
-    treeShaking: true,
-    legalComments: "none",
-    banner: { js: REQUIRE_SHIM },
-    logLevel: "silent",
-  });
-  const code = result.outputFiles[0]!.contents;
-  const contentHash = createHash("sha256").update(code).digest("hex");
+  const cached = reusable(options);
+  if (cached) return cached;
+  assertEntryExists(options.entry);
+  const result = buildSync({ ...ESBUILD_OPTIONS, entryPoints: [options.entry] });
+  return writeBundle(options, result.outputFiles[0]!.contents, result.metafile);
+}
+
+/**
+ * Bundles many handlers at once, in parallel, filling the cache that
+ * {@link bundleHandler} then reads. Synth calls it before building the
+ * construct tree, whose constructors can only run synchronously.
+ */
+export async function bundleHandlers(all: readonly BundleHandlerOptions[]): Promise<HandlerBundle[]> {
+  return Promise.all(
+    all.map(async (options) => {
+      const cached = reusable(options);
+      if (cached) return cached;
+      assertEntryExists(options.entry);
+      const result = await build({ ...ESBUILD_OPTIONS, entryPoints: [options.entry] });
+      return writeBundle(options, result.outputFiles[0]!.contents, result.metafile);
+    }),
+  );
+}
+
+function paths(options: BundleHandlerOptions) {
   const directory = path.join(options.outRoot, options.name);
-  const file = path.join(directory, "index.mjs");
-  const unchanged = existsSync(file) && createHash("sha256").update(readFileSync(file)).digest("hex") === contentHash;
-  if (!unchanged) {
-    // Write beside and rename, so a concurrent reader never sees half a bundle.
-    mkdirSync(directory, { recursive: true });
-    const staging = `${file}.${process.pid}.tmp`;
-    writeFileSync(staging, code);
-    rmSync(file, { force: true });
-    renameSync(staging, file);
+  return { directory, zipFile: path.join(directory, "function.zip"), record: path.join(directory, "build.json") };
+}
+
+function reusable(options: BundleHandlerOptions): HandlerBundle | undefined {
+  const { zipFile, record } = paths(options);
+  if (!existsSync(record) || !existsSync(zipFile)) return undefined;
+  let previous: BuildRecord;
+  try {
+    previous = JSON.parse(readFileSync(record, "utf8")) as BuildRecord;
+  } catch {
+    return undefined;
   }
-  return { directory, handler: "index.handler", bytes: code.byteLength, contentHash };
+  if (previous.optionsHash !== OPTIONS_HASH || previous.entry !== options.entry) return undefined;
+  for (const [file, hash] of Object.entries(previous.inputs)) {
+    if (!existsSync(file) || sha256Hex(readFileSync(file)) !== hash) return undefined;
+  }
+  return { zipFile, handler: "index.handler", bytes: previous.bytes, zipBytes: previous.zipBytes, zipSha256: previous.zipSha256 };
+}
+
+function writeBundle(options: BundleHandlerOptions, code: Uint8Array, metafile: Metafile): HandlerBundle {
+  const { directory, zipFile, record } = paths(options);
+  mkdirSync(directory, { recursive: true });
+  const zip = zipSync({ "index.mjs": [code, { level: 9, mtime: ZIP_MTIME }] });
+  const zipSha256 = createHash("sha256").update(zip).digest("base64");
+  // esbuild's input paths are relative to its working directory.
+  const inputs = Object.fromEntries(
+    Object.keys(metafile.inputs).map((input) => {
+      const file = path.resolve(input);
+      return [file, sha256Hex(readFileSync(file))];
+    }),
+  );
+  writeAtomically(zipFile, zip);
+  writeFileSync(path.join(directory, "index.mjs"), code);
+  const built: BuildRecord = { optionsHash: OPTIONS_HASH, entry: options.entry, inputs, bytes: code.byteLength, zipBytes: zip.byteLength, zipSha256 };
+  writeAtomically(record, JSON.stringify(built));
+  return { zipFile, handler: "index.handler", bytes: built.bytes, zipBytes: built.zipBytes, zipSha256 };
+}
+
+// Write beside and rename, so a concurrent reader never sees half a file.
+function writeAtomically(file: string, data: Uint8Array | string): void {
+  const staging = `${file}.${process.pid}.tmp`;
+  writeFileSync(staging, data);
+  renameSync(staging, file);
+}
+
+function assertEntryExists(entry: string): void {
+  if (!existsSync(entry)) throw new HandlerEntryNotFoundError(entry);
+}
+
+function sha256Hex(data: string | Uint8Array): string {
+  return createHash("sha256").update(data).digest("hex");
 }
 
 /** The route manifest names a handler file that does not exist. */

@@ -5,6 +5,7 @@ import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy/index.js"
 import { LambdaFunction } from "@cdktf/provider-aws/lib/lambda-function/index.js";
 import { AssetType, TerraformAsset } from "cdktf";
 import { Construct } from "constructs";
+import { createHash } from "node:crypto";
 import { bundleHandler, type HandlerBundle } from "./bundle-handler.ts";
 
 /** One IAM statement a function's role is given: exact actions on exact resources. */
@@ -73,12 +74,13 @@ export class BundledFunction extends Construct {
   constructor(scope: Construct, id: string, props: BundledFunctionProps) {
     super(scope, id);
     this.bundle = bundleHandler({ entry: props.entry, outRoot: props.bundleRoot, name: id });
+    // A zip we make ourselves, byte-stable for unchanged code, rather than
+    // AssetType.ARCHIVE: cdktf's archiver stamps file times into the zip and
+    // runs one node process per asset at every synth.
     const asset = new TerraformAsset(this, "Asset", {
-      path: this.bundle.directory,
-      type: AssetType.ARCHIVE,
-      // The content hash of the bundle, not of the zip: archiver stamps
-      // mtimes into the zip, so hashing the zip would change on every synth.
-      assetHash: this.bundle.contentHash.slice(0, 32).toUpperCase(),
+      path: this.bundle.zipFile,
+      type: AssetType.FILE,
+      assetHash: createHash("sha256").update(this.bundle.zipSha256).digest("hex").slice(0, 32).toUpperCase(),
     });
 
     // Ours, not Lambda's: a group Lambda creates itself keeps logs forever.
@@ -103,7 +105,7 @@ export class BundledFunction extends Construct {
       // `${path.module}` keeps the path right both for `cdktf deploy` (root
       // module) and when the synthesized HCL is consumed as a module.
       filename: `\${path.module}/${asset.path}`,
-      sourceCodeHash: asset.assetHash,
+      sourceCodeHash: this.bundle.zipSha256,
       timeout: props.timeoutSeconds ?? 10,
       memorySize: props.memorySize ?? 256,
       environment: props.environment ? { variables: props.environment } : undefined,

@@ -3,6 +3,7 @@ import { Construct } from "constructs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { AUTHORIZER, ENV, ROUTES, type AuthorizerDefinition, type RouteDefinition } from "../functions/routes.ts";
+import type { BundleHandlerOptions } from "./bundle-handler.ts";
 import { BundledFunction } from "./bundled-function.ts";
 import { ConnectionTable } from "./connection-table.ts";
 import { physicalName } from "./physical-name.ts";
@@ -121,6 +122,15 @@ export class ChatBackend extends Construct {
       environment,
     });
   }
+}
+
+/**
+ * The bundles a ChatBackend will ask for, named as it names them: synth
+ * builds them all in parallel first, so the constructs find them cached.
+ */
+export function chatBackendBundles(bundleRoot: string, routes: readonly RouteDefinition[] = ROUTES, authorizer: AuthorizerDefinition | undefined = AUTHORIZER): BundleHandlerOptions[] {
+  const functions = [...routes.flatMap((r) => (r.kind === "lambda" ? [r] : [])), ...(authorizer ? [authorizer] : [])];
+  return functions.map((f) => ({ entry: path.resolve(FUNCTIONS_DIR, f.entry), outRoot: bundleRoot, name: functionId(f.name) }));
 }
 
 // `on-message` → `OnMessageFunction`: stable, readable construct ids.

@@ -23,13 +23,14 @@ describe("BundledFunction", () => {
       handler: "index.handler",
     })).toBe(true);
     const [fn] = resourcesOf(tf, "aws_lambda_function");
-    expect(fn.filename).toMatch(/^\$\{path\.module\}\/assets\/[\w-]+\/[0-9A-F]{32}\/archive\.zip$/);
+    expect(fn.filename).toMatch(/^\$\{path\.module\}\/assets\/[\w-]+\/[0-9A-F]{32}\/function\.zip$/);
   });
 
   it("sourceCodeHash: is the same when the source is the same", () => {
     const a = resourcesOf(oneFunction().tf, "aws_lambda_function")[0];
     const b = resourcesOf(oneFunction().tf, "aws_lambda_function")[0];
-    expect(a.source_code_hash).toMatch(/^[0-9A-F]{32}$/);
+    // Base64 SHA-256 of the zip, as Lambda reports CodeSha256.
+    expect(a.source_code_hash).toMatch(/^[A-Za-z0-9+/]{43}=$/);
     expect(b.source_code_hash).toBe(a.source_code_hash);
     expect(b.filename).toBe(a.filename);
   });

@@ -50,7 +50,7 @@ describe("terraform module (npm run module)", () => {
     const functions = Object.values(hcl["main.tf"]!.resource.aws_lambda_function) as { filename: string }[][];
     expect(functions).toHaveLength(LAMBDA_ROUTES.length + 1);
     for (const [fn] of functions) {
-      expect(fn!.filename).toMatch(/^\$\{path\.module\}\/assets\/.+\/archive\.zip$/);
+      expect(fn!.filename).toMatch(/^\$\{path\.module\}\/assets\/.+\/function\.zip$/);
       expect(existsSync(path.join(moduleDir, fn!.filename.replace("${path.module}/", "")))).toBe(true);
     }
   });
