@@ -155,7 +155,7 @@ type ResourceMap = Map<string, Block>; // address → arguments
 interface TerraformDocument {
   resource?: Record<string, Record<string, Block>>;
   data?: Record<string, Record<string, Block>>;
-  variable?: Record<string, { default?: unknown }>;
+  variable?: Record<string, { default?: unknown; type?: unknown }>;
   locals?: Record<string, unknown>;
 }
 
@@ -323,8 +323,7 @@ class PlanBuilder {
   private readRoutes(apiAddress: string, functions: Map<string, FunctionPlan>): Map<string, RoutePlan> {
     const twoWayRoutes = new Set<string>();
     for (const [address, block] of this.of("aws_apigatewayv2_route_response")) {
-      const route = referencedAddress(block.route_id, "aws_apigatewayv2_route");
-      if (route === undefined) throw new UnsupportedConfigurationError(address, "route_id", "route_id must reference an aws_apigatewayv2_route");
+      const route = this.resourceId(block, address, "route_id", "aws_apigatewayv2_route");
       const key = this.text(block, address, "route_response_key");
       if (key !== "$default") {
         throw new UnsupportedConfigurationError(address, "route_response_key", `route_response_key "${key}" is not supported (WebSocket APIs only support $default)`);
@@ -353,12 +352,12 @@ class PlanBuilder {
       if (routeKey === "$connect" || routeKey === "$disconnect") return undefined;
       throw new UnsupportedConfigurationError(address, "target", `route "${routeKey}" has no target integration`);
     }
-    const integrationAddress = referencedAddress(block.target, "aws_apigatewayv2_integration");
-    if (integrationAddress === undefined) {
-      throw new UnsupportedConfigurationError(address, "target", `target must be "integrations/\${aws_apigatewayv2_integration.<name>.id}"`);
-    }
+    const target = this.text(block, address, "target") ?? "";
+    const integrationAddress = target.startsWith("integrations/") ? target.slice("integrations/".length) : "";
     const integration = this.of("aws_apigatewayv2_integration").get(integrationAddress);
-    if (integration === undefined) throw new UnsupportedConfigurationError(address, "target", `${integrationAddress} is not declared`);
+    if (integration === undefined) {
+      throw new UnsupportedConfigurationError(address, "target", `target must be "integrations/\${aws_apigatewayv2_integration.<name>.id}" (got "${target}")`);
+    }
     return this.readIntegration(integrationAddress, integration, functions);
   }
 
@@ -382,7 +381,7 @@ class PlanBuilder {
     const requestTemplates = this.stringMap(block.request_templates, address, "request_templates");
     const responses: MockResponsePlan[] = [];
     for (const [responseAddress, response] of this.of("aws_apigatewayv2_integration_response")) {
-      if (referencedAddress(response.integration_id, "aws_apigatewayv2_integration") !== address) continue;
+      if (this.resourceId(response, responseAddress, "integration_id", "aws_apigatewayv2_integration") !== address) continue;
       const templates = this.stringMap(response.response_templates, responseAddress, "response_templates");
       responses.push({
         address: responseAddress,
@@ -406,11 +405,8 @@ class PlanBuilder {
     if (type !== "CUSTOM") {
       throw new UnsupportedConfigurationError(address, "authorization_type", `authorization_type "${type}" is not supported (supported: NONE, CUSTOM, AWS_IAM)`);
     }
-    const authorizerAddress = referencedAddress(block.authorizer_id, "aws_apigatewayv2_authorizer");
-    const authorizer = authorizerAddress && this.of("aws_apigatewayv2_authorizer").get(authorizerAddress);
-    if (!authorizerAddress || !authorizer) {
-      throw new UnsupportedConfigurationError(address, "authorizer_id", "authorizer_id must reference a declared aws_apigatewayv2_authorizer");
-    }
+    const authorizerAddress = this.resourceId(block, address, "authorizer_id", "aws_apigatewayv2_authorizer");
+    const authorizer = this.of("aws_apigatewayv2_authorizer").get(authorizerAddress)!;
     const authorizerType = this.text(authorizer, authorizerAddress, "authorizer_type");
     if (authorizerType !== "REQUEST") {
       throw new UnsupportedConfigurationError(authorizerAddress, "authorizer_type", `authorizer_type "${authorizerType}" is not supported (WebSocket APIs use REQUEST)`);
@@ -424,21 +420,27 @@ class PlanBuilder {
     return { address: authorizerAddress, functionAddress, identitySources: sources as string[] };
   }
 
-  /** The function an `integration_uri` / `authorizer_uri` invokes: a reference, or a literal ARN naming a declared function. */
+  /** The function an `integration_uri` / `authorizer_uri` invokes: the declared function whose ARN the value names. */
   private functionFromUri(address: string, block: Block, argument: string): string {
-    const referenced = referencedAddress(block[argument], "aws_lambda_function");
-    if (referenced !== undefined) {
-      if (!this.of("aws_lambda_function").has(referenced)) {
-        throw new UnsupportedConfigurationError(address, argument, `${referenced} is not declared`);
-      }
-      return referenced;
-    }
-    const literal = this.text(block, address, argument) ?? "";
-    const named = /:function:([^:/]+)/.exec(literal)?.[1];
+    const uri = this.text(block, address, argument) ?? "";
+    const named = /:function:([^:/]+)/.exec(uri)?.[1];
     for (const [fnAddress, fn] of this.of("aws_lambda_function")) {
-      if (named !== undefined && this.text(fn, fnAddress, "function_name") === named) return fnAddress;
+      if (named !== undefined && (this.text(fn, fnAddress, "function_name") ?? fnAddress.split(".")[1]) === named) return fnAddress;
     }
-    throw new UnsupportedConfigurationError(address, argument, `${argument} must reference a declared aws_lambda_function (got "${literal}")`);
+    throw new UnsupportedConfigurationError(address, argument, `${argument} must be the invoke ARN of a declared aws_lambda_function (got "${uri}")`);
+  }
+
+  /**
+   * An argument that holds another resource's id (`route_id`, `authorizer_id`, ...). Ids of
+   * API Gateway resources evaluate to their addresses, so conditionals such as
+   * `var.auth ? aws_apigatewayv2_authorizer.a.id : null` work like references.
+   */
+  private resourceId(block: Block, address: string, argument: string, type: string): string {
+    const value = this.text(block, address, argument);
+    if (value === undefined || !this.of(type).has(value)) {
+      throw new UnsupportedConfigurationError(address, argument, `${argument} must be the id of a declared ${type}${value === undefined ? "" : ` (got "${value}")`}`);
+    }
+    return value;
   }
 
   private readFunctionOnce(address: string, functions: Map<string, FunctionPlan>): void {
@@ -570,6 +572,14 @@ class PlanBuilder {
       case "aws_apigatewayv2_stage":
         if (reference.attribute === "name" || reference.attribute === "id") return this.text(block, address, "name");
         return undefined;
+      case "aws_apigatewayv2_route":
+      case "aws_apigatewayv2_integration":
+      case "aws_apigatewayv2_authorizer":
+      case "aws_apigatewayv2_route_response":
+      case "aws_apigatewayv2_integration_response":
+      case "aws_apigatewayv2_deployment":
+        // Their ids only ever link resources together; the address is a stable stand-in.
+        return reference.attribute === "id" ? address : undefined;
       default:
         if (reference.attribute === "name") return this.text(block, address, "name");
         return undefined;

@@ -1,4 +1,5 @@
 import { UnresolvedReferenceError } from "./errors.ts";
+import { evaluateExpression } from "./expressions.ts";
 
 /**
  * Terraform string templates, as far as the emulator needs them.
@@ -17,7 +18,7 @@ export interface ReferenceSources {
   /** The folder holding the Terraform JSON: the value of `path.module`. */
   readonly moduleDir: string;
   /** `variable` blocks of the document (their `default`s are used). */
-  readonly variableBlocks: Readonly<Record<string, { default?: unknown } | undefined>>;
+  readonly variableBlocks: Readonly<Record<string, { default?: unknown; type?: unknown } | undefined>>;
   /** Values that replace variable defaults (CLI `--var`, test options). */
   readonly variableOverrides: Readonly<Record<string, unknown>>;
   /** `locals` of the document. */
@@ -37,7 +38,6 @@ export interface ResourceReference {
 }
 
 const RESOURCE_REFERENCE = /^(data\.)?([a-z][a-z0-9_]*)\.([A-Za-z0-9_-]+)\.([a-z_][a-z0-9_]*)$/;
-const SIMPLE_NAME = /^[A-Za-z_][A-Za-z0-9_-]*$/;
 
 /** Resolves template strings of one document; one instance per plan. */
 export class ReferenceResolver {
@@ -91,21 +91,29 @@ export class ReferenceResolver {
   }
 
   private evaluate(expression: string, address: string, argument: string): unknown {
+    try {
+      return evaluateExpression(expression, (parts) => this.lookup(parts, expression, address, argument));
+    } catch (error) {
+      if (error instanceof UnresolvedReferenceError) throw error;
+      throw new UnresolvedReferenceError(address, argument, expression.trim(), error instanceof Error ? error.message : String(error));
+    }
+  }
+
+  /** One reference inside an expression, given as its dotted parts. */
+  private lookup(parts: readonly string[], expression: string, address: string, argument: string): unknown {
     const expr = expression.trim();
-    if (expr === "path.module" || expr === "path.root") return this.sources.moduleDir;
-    if (expr.startsWith("var.")) {
-      const name = expr.slice(4);
-      if (!SIMPLE_NAME.test(name)) throw new UnresolvedReferenceError(address, argument, expr, "only plain variable references are supported");
-      if (Object.hasOwn(this.sources.variableOverrides, name)) return this.sources.variableOverrides[name];
+    const [head, name] = parts;
+    if (head === "path" && (name === "module" || name === "root") && parts.length === 2) return this.sources.moduleDir;
+    if (head === "var" && name !== undefined && parts.length === 2) {
       const block = this.sources.variableBlocks[name];
+      if (Object.hasOwn(this.sources.variableOverrides, name)) return coerceVariable(this.sources.variableOverrides[name], block?.type);
       if (block === undefined) throw new UnresolvedReferenceError(address, argument, expr, `there is no variable "${name}"`);
       if (block.default === undefined) {
         throw new UnresolvedReferenceError(address, argument, expr, `variable "${name}" has no default; pass a value with --var ${name}=...`);
       }
       return this.resolve(block.default, `variable.${name}`, "default");
     }
-    if (expr.startsWith("local.")) {
-      const name = expr.slice(6);
+    if (head === "local" && name !== undefined && parts.length === 2) {
       if (!Object.hasOwn(this.sources.locals, name)) throw new UnresolvedReferenceError(address, argument, expr, `there is no local "${name}"`);
       if (this.resolvingLocals.has(name)) throw new UnresolvedReferenceError(address, argument, expr, "the local refers to itself");
       this.resolvingLocals.add(name);
@@ -115,16 +123,31 @@ export class ReferenceResolver {
         this.resolvingLocals.delete(name);
       }
     }
-    const reference = parseResourceReference(expr);
+    const reference = parseResourceReference(parts.join("."));
     if (reference === undefined) {
-      throw new UnresolvedReferenceError(address, argument, expr, "only references to variables, locals, path.module and resource attributes are supported");
+      throw new UnresolvedReferenceError(address, argument, expr, `${parts.join(".")} is not a reference the emulator understands`);
     }
     const value = this.sources.attribute(reference);
     if (value === undefined) {
-      throw new UnresolvedReferenceError(address, argument, expr, "the emulator does not model that attribute");
+      throw new UnresolvedReferenceError(address, argument, expr, `the emulator does not model ${parts.join(".")}`);
     }
     return value;
   }
+}
+
+/** Values given on the command line are text; convert them to the variable's declared type, as Terraform does. */
+function coerceVariable(value: unknown, type: unknown): unknown {
+  if (typeof value !== "string" || typeof type !== "string") return value;
+  if (type === "bool") return value === "true" ? true : value === "false" ? false : value;
+  if (type === "number") return value.trim() !== "" && Number.isFinite(Number(value)) ? Number(value) : value;
+  if (/^(list|set|tuple|map|object)/.test(type)) {
+    try {
+      return JSON.parse(value) as unknown;
+    } catch {
+      return value;
+    }
+  }
+  return value;
 }
 
 /** `aws_x.y.attr` / `data.t.n.attr` → its parts, or undefined for anything else. */
@@ -141,10 +164,11 @@ export function parseResourceReference(expression: string): ResourceReference | 
  */
 export function referencedAddress(value: unknown, type: string): string | undefined {
   if (typeof value !== "string") return undefined;
+  const pattern = new RegExp(`(?<![A-Za-z0-9_.])${type}\\.([A-Za-z0-9_-]+)\\.`);
   for (const part of splitTemplate(value, "", "")) {
     if (part.kind !== "expression") continue;
-    const reference = parseResourceReference(part.text);
-    if (reference && !reference.data && reference.type === type) return `${reference.type}.${reference.name}`;
+    const match = pattern.exec(part.text);
+    if (match) return `${type}.${match[1]}`;
   }
   return undefined;
 }

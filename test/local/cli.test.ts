@@ -67,10 +67,10 @@ describe("wsstack CLI", () => {
     expect(first.output()).toContain('aws_apigatewayv2_api.chat_api_A1B2C3: protocol_type "HTTP" is not supported (supported: WEBSOCKET)');
 
     const unresolved = baseDocument();
-    (unresolved.resource.aws_lambda_function!.join!.environment as Array<{ variables: Record<string, string> }>)[0]!.variables.X = "${jsondecode(var.prefix)}";
+    (unresolved.resource.aws_lambda_function!.join!.environment as Array<{ variables: Record<string, string> }>)[0]!.variables.X = "${regex(\"a\", var.prefix)}";
     const second = run(["emulate", writeStack(unresolved), "--port", "0"]);
     expect(await second.exited).toBe(1);
-    expect(second.output()).toContain("aws_lambda_function.join: environment.variables.X uses ${jsondecode(var.prefix)}");
+    expect(second.output()).toContain("aws_lambda_function.join: environment.variables.X uses ${regex(\"a\", var.prefix)}, which the emulator cannot resolve (the function regex() is not supported)");
   });
 
   it("emulate prints both URLs, serves the stack, and SIGINT closes sockets with 1001 and exits 0", async () => {

@@ -89,6 +89,18 @@ describe("loadPlan", () => {
     expect(() => checkMockIntegration(mock as never)).toThrow(/response_templates uses \$util\.escapeJavaScript/);
   });
 
+  it("evaluates conditionals the way the project's stack toggles its authorizer", () => {
+    const document = baseDocument();
+    (document as Record<string, any>).variable.auth_enabled = { type: "bool", default: true };
+    Object.assign(document.resource.aws_apigatewayv2_route!.connect_route!, {
+      authorization_type: '${var.auth_enabled ? "CUSTOM" : "NONE"}',
+      authorizer_id: "${var.auth_enabled ? aws_apigatewayv2_authorizer.token.id : null}",
+    });
+    expect(plan(document).routes.get("$connect")!.authorizer?.address).toBe("aws_apigatewayv2_authorizer.token");
+    // A --var arrives as text and is converted to the variable's type.
+    expect(plan(document, { variables: { auth_enabled: "false" } }).routes.get("$connect")!.authorizer).toBeUndefined();
+  });
+
   it("finds cdk.tf.json in a folder", () => {
     const dir = mkdtempSync(path.join(tmpdir(), "wsstack-folder-"));
     mkdirSync(path.join(dir, "nested"));
