@@ -167,6 +167,8 @@ export async function main(argv: readonly string[]): Promise<number> {
 
 /** Runs the CLI in this process and exits when it is done (a long-running command exits on its signal). */
 export function runCli(argv: readonly string[]): void {
+  // A dev server should say loudly that something was left unhandled, and keep serving the other connections.
+  process.on("unhandledRejection", (reason) => console.error("wsstack: unhandled rejection (a bug in the emulator):", reason));
   main(argv).then(
     (code) => {
       if (code >= 0) process.exit(code);

@@ -46,15 +46,12 @@ export const variants = {
     Object.values(document.resource.aws_apigatewayv2_api!)[0]!.route_selection_expression = expression;
     return document;
   },
+  /** Removes routes (and their route responses, which Terraform would refuse to keep dangling). */
   withoutRoutes(document: TerraformJson, ...routeKeys: string[]): TerraformJson {
-    const routes = document.resource.aws_apigatewayv2_route!;
-    for (const [name, route] of Object.entries(routes)) if (routeKeys.includes(route.route_key as string)) delete routes[name];
-    return document;
+    return removeRoutes(document, (key) => routeKeys.includes(key));
   },
   onlyRoutes(document: TerraformJson, ...routeKeys: string[]): TerraformJson {
-    const routes = document.resource.aws_apigatewayv2_route!;
-    for (const [name, route] of Object.entries(routes)) if (!routeKeys.includes(route.route_key as string)) delete routes[name];
-    return document;
+    return removeRoutes(document, (key) => !routeKeys.includes(key));
   },
   withRoute(document: TerraformJson, routeKey: string, functionLogicalId: string, integration: Record<string, unknown> = {}): TerraformJson {
     const logical = `extra_${Object.keys(document.resource.aws_apigatewayv2_route!).length}`;
@@ -78,3 +75,16 @@ export const variants = {
     return document;
   },
 };
+
+function removeRoutes(document: TerraformJson, remove: (routeKey: string) => boolean): TerraformJson {
+  const routes = document.resource.aws_apigatewayv2_route!;
+  const responses = document.resource.aws_apigatewayv2_route_response ?? {};
+  for (const [name, route] of Object.entries(routes)) {
+    if (!remove(route.route_key as string)) continue;
+    delete routes[name];
+    for (const [responseName, response] of Object.entries(responses)) {
+      if (response.route_id === `\${aws_apigatewayv2_route.${name}.id}`) delete responses[responseName];
+    }
+  }
+  return document;
+}
