@@ -1,30 +1,39 @@
-/** `$connect`: stores the connection and its membership of the default room. */
+/** `$connect`: settles the connection's name, stores it in the default room and tells the room. */
 import { createDocumentClient } from "./aws/document-client.ts";
 import { DynamoDbConnectionStore } from "./aws/dynamodb-connection-store.ts";
 import { createJsonLogger, logLevelFrom } from "./aws/json-logger.ts";
 import { lazy } from "./aws/lazy.ts";
+import { ManagementApiSenders } from "./aws/management-api-senders.ts";
 import { requestLogFields, type LambdaContext } from "./aws/request-log-fields.ts";
 import { readConnectSettings } from "./aws/settings.ts";
 import type { ProxyResult, WebSocketEvent } from "./aws/websocket-event.ts";
 import { systemClock } from "./core/clock.ts";
 import { connect } from "./core/connect.ts";
+import { identityFromAuthorizer } from "./core/identity.ts";
+import { systemRandom } from "./core/random.ts";
 import { DEFAULT_ROOM } from "./routes.ts";
 
 const logger = lazy(() => createJsonLogger({ level: logLevelFrom(process.env) }));
 const dependencies = lazy(() => {
   const settings = readConnectSettings(process.env);
   const clock = systemClock();
-  const store = new DynamoDbConnectionStore({ client: createDocumentClient(), tableName: settings.tableName, sleep: clock.sleep });
-  return { settings, clock, store };
+  const store = new DynamoDbConnectionStore({ client: createDocumentClient(), tableName: settings.tableName, roomIndexName: settings.roomIndexName, sleep: clock.sleep });
+  return { settings, clock, store, random: systemRandom(), senders: new ManagementApiSenders({ maxSockets: settings.fanOutConcurrency }) };
 });
 
 export async function handler(event: WebSocketEvent, context?: LambdaContext): Promise<ProxyResult> {
   const log = logger().child(requestLogFields(event, context));
   try {
-    const { settings, clock, store } = dependencies();
-    const { connectionId, connectedAt } = event.requestContext;
-    await connect({ connectionId, connectedAt }, { store, clock }, { connectionTtlSeconds: settings.connectionTtlSeconds, room: DEFAULT_ROOM });
-    log.info("connected", { room: DEFAULT_ROOM });
+    const { settings, clock, store, random, senders } = dependencies();
+    const { connectionId, connectedAt, authorizer } = event.requestContext;
+    const authorized = identityFromAuthorizer(authorizer);
+    const requestedName = event.queryStringParameters?.["name"];
+    const connection = await connect(
+      { connectionId, connectedAt, ...(authorized === undefined ? {} : { authorized }), ...(requestedName === undefined ? {} : { requestedName }) },
+      { store, clock, random, sender: senders.senderFor(event.requestContext), logger: log },
+      { connectionTtlSeconds: settings.connectionTtlSeconds, room: DEFAULT_ROOM, fanOut: { concurrency: settings.fanOutConcurrency } },
+    );
+    log.info("connected", { room: DEFAULT_ROOM, userId: connection.userId, userName: connection.userName });
     return { statusCode: 200 };
   } catch (error) {
     // A connection we cannot record could never receive a broadcast: refuse the handshake.

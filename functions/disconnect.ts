@@ -1,8 +1,9 @@
-/** `$disconnect`: deletes the connection and all its room memberships. */
+/** `$disconnect`: deletes the connection, its memberships and its name, and tells its rooms it left. */
 import { createDocumentClient } from "./aws/document-client.ts";
 import { DynamoDbConnectionStore } from "./aws/dynamodb-connection-store.ts";
 import { createJsonLogger, logLevelFrom } from "./aws/json-logger.ts";
 import { lazy } from "./aws/lazy.ts";
+import { ManagementApiSenders } from "./aws/management-api-senders.ts";
 import { requestLogFields, type LambdaContext } from "./aws/request-log-fields.ts";
 import { readDisconnectSettings } from "./aws/settings.ts";
 import type { ProxyResult, WebSocketEvent } from "./aws/websocket-event.ts";
@@ -12,15 +13,22 @@ import { disconnect } from "./core/disconnect.ts";
 const logger = lazy(() => createJsonLogger({ level: logLevelFrom(process.env) }));
 const dependencies = lazy(() => {
   const settings = readDisconnectSettings(process.env);
-  return { store: new DynamoDbConnectionStore({ client: createDocumentClient(), tableName: settings.tableName, sleep: systemClock().sleep }) };
+  const clock = systemClock();
+  const store = new DynamoDbConnectionStore({ client: createDocumentClient(), tableName: settings.tableName, roomIndexName: settings.roomIndexName, sleep: clock.sleep });
+  return { settings, clock, store, senders: new ManagementApiSenders({ maxSockets: settings.fanOutConcurrency }) };
 });
 
 export async function handler(event: WebSocketEvent, context?: LambdaContext): Promise<ProxyResult> {
   const log = logger().child(requestLogFields(event, context));
   try {
-    const removed = await disconnect(event.requestContext.connectionId, dependencies());
+    const { settings, clock, store, senders } = dependencies();
+    const removed = await disconnect(
+      event.requestContext.connectionId,
+      { store, clock, sender: senders.senderFor(event.requestContext), logger: log },
+      { fanOut: { concurrency: settings.fanOutConcurrency } },
+    );
     const { disconnectStatusCode, disconnectReason } = event.requestContext;
-    log.info("disconnected", { rooms: removed.rooms, hadConnection: removed.hadConnection, disconnectStatusCode, disconnectReason });
+    log.info("disconnected", { rooms: removed.rooms, hadConnection: removed.hadConnection, userName: removed.userName, disconnectStatusCode, disconnectReason });
     return { statusCode: 200 };
   } catch (error) {
     // API Gateway ignores the result; the records' TTL removes what we could not.

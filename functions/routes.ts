@@ -55,6 +55,10 @@ export interface MockRouteDefinition extends RouteBase {
 
 export type RouteDefinition = LambdaRouteDefinition | MockRouteDefinition;
 
+// Each `access` lists exactly the calls the handler makes (test/functions/bundle.test.ts
+// checks every recorded call against it). Routes that broadcast also prune stale
+// connections: removing one Queries its items, BatchWrites their deletion, Queries
+// the entries under its name and may DeleteItem the name's claim.
 export const ROUTES: readonly RouteDefinition[] = [
   {
     kind: "lambda",
@@ -62,9 +66,9 @@ export const ROUTES: readonly RouteDefinition[] = [
     name: "connect",
     entry: "connect.ts",
     twoWay: false,
-    description: "Stores the connection and its membership of the default room, each with a TTL.",
-    access: { table: ["BatchWriteItem"] },
-    manageConnections: false,
+    description: "Claims the connection's name, stores it with its lobby membership (each with a TTL) and tells the lobby it joined.",
+    access: { table: ["PutItem", "BatchWriteItem", "Query", "DeleteItem"], roomIndex: ["Query"] },
+    manageConnections: true,
   },
   {
     kind: "lambda",
@@ -72,9 +76,9 @@ export const ROUTES: readonly RouteDefinition[] = [
     name: "disconnect",
     entry: "disconnect.ts",
     twoWay: false,
-    description: "Deletes the connection and all its room memberships.",
-    access: { table: ["Query", "BatchWriteItem"] },
-    manageConnections: false,
+    description: "Deletes the connection, its memberships and its name, and tells each of its rooms it left.",
+    access: { table: ["Query", "BatchWriteItem", "DeleteItem"], roomIndex: ["Query"] },
+    manageConnections: true,
   },
   {
     kind: "lambda",
@@ -82,9 +86,77 @@ export const ROUTES: readonly RouteDefinition[] = [
     name: "on-message",
     entry: "on-message.ts",
     twoWay: true,
-    description: "Broadcasts {message, from, sentAt} to every connection in the room; answers the sender with a delivery receipt.",
-    access: { table: ["Query", "BatchWriteItem"], roomIndex: ["Query"] },
+    description: "Broadcasts {message, from, sentAt, id} to the room (default lobby) and stores it in the room's history; answers with a receipt.",
+    access: { table: ["GetItem", "PutItem", "Query", "BatchWriteItem", "DeleteItem"], roomIndex: ["Query"] },
     manageConnections: true,
+  },
+  {
+    kind: "lambda",
+    routeKey: "joinRoom",
+    name: "join-room",
+    entry: "join-room.ts",
+    twoWay: true,
+    description: "Adds the connection to a room, answers with the members' names and tells the others it joined.",
+    access: { table: ["GetItem", "PutItem", "Query", "BatchWriteItem", "DeleteItem"], roomIndex: ["Query"] },
+    manageConnections: true,
+  },
+  {
+    kind: "lambda",
+    routeKey: "leaveRoom",
+    name: "leave-room",
+    entry: "leave-room.ts",
+    twoWay: true,
+    description: "Removes the connection from a room and tells the others it left.",
+    access: { table: ["DeleteItem", "Query", "BatchWriteItem"], roomIndex: ["Query"] },
+    manageConnections: true,
+  },
+  {
+    kind: "lambda",
+    routeKey: "privateMessage",
+    name: "private-message",
+    entry: "private-message.ts",
+    twoWay: true,
+    description: "Delivers a message to every connection of the named user; answers with the number reached.",
+    access: { table: ["GetItem", "Query", "BatchWriteItem", "DeleteItem"] },
+    manageConnections: true,
+  },
+  {
+    kind: "lambda",
+    routeKey: "typingIndicator",
+    name: "typing-indicator",
+    entry: "typing-indicator.ts",
+    twoWay: true,
+    description: "Tells the room's other members that the sender started or stopped typing; stores nothing.",
+    access: { table: ["GetItem", "Query", "BatchWriteItem", "DeleteItem"], roomIndex: ["Query"] },
+    manageConnections: true,
+  },
+  {
+    kind: "lambda",
+    routeKey: "setName",
+    name: "set-name",
+    entry: "set-name.ts",
+    twoWay: true,
+    description: "Sets the connection's display name, refusing invalid names and names another user holds.",
+    access: { table: ["GetItem", "PutItem", "Query", "BatchWriteItem", "DeleteItem"] },
+    manageConnections: false,
+  },
+  {
+    kind: "lambda",
+    routeKey: "history",
+    name: "history",
+    entry: "history.ts",
+    twoWay: true,
+    description: "Answers with a page of the room's recent messages, newest first, and a cursor for the page before.",
+    access: { table: ["GetItem", "Query"] },
+    manageConnections: false,
+  },
+  {
+    kind: "mock",
+    routeKey: "ping",
+    name: "ping",
+    twoWay: true,
+    response: '{"type":"pong"}',
+    description: 'Answers {"type":"pong"} from API Gateway itself, with no Lambda: a keep-alive and latency probe.',
   },
   {
     kind: "lambda",
@@ -140,22 +212,29 @@ export const AUTHORIZER: AuthorizerDefinition = {
   description: "Verifies the JWT in ?token= against the issuer's JWKS; passes the user's name and sub to every later event.",
 };
 
-/** The room every connection joins on `$connect` until clients can choose rooms. */
+/** The room every connection joins on `$connect`, and where `onMessage` without `room` goes. */
 export const DEFAULT_ROOM = "lobby";
 
 /**
  * The connection table's key schema, shared by the stack (which declares it)
  * and the DynamoDB store (which writes it). Single-table design:
  *
- * | item        | pk             | sk             | other attributes                         |
- * |-------------|----------------|----------------|------------------------------------------|
- * | connection  | `CONN#<id>`    | `META`         | connectionId, connectedAt, expiresAt     |
- * | membership  | `CONN#<id>`    | `ROOM#<room>`  | room, connectionId, joinedAt, expiresAt  |
+ * | item          | pk                    | sk                     | other attributes                                        |
+ * |---------------|-----------------------|------------------------|---------------------------------------------------------|
+ * | connection    | `CONN#<id>`           | `META`                 | connectionId, userId, userName, connectedAt, expiresAt  |
+ * | membership    | `CONN#<id>`           | `ROOM#<room>`          | room, connectionId, userName, joinedAt, expiresAt       |
+ * | user entry    | `USER#<lower(name)>`  | `CONN#<id>`            | connectionId, userId, userName, expiresAt               |
+ * | name claim    | `NAME#<lower(name)>`  | `CLAIM`                | userId, userName, expiresAt                             |
+ * | message       | `ROOM#<room>`         | `MSG#<sentAt>#<id>`    | messageId, message, from, sentAt, expiresAt             |
  *
  * The room index (partition `room`, sort `connectionId`) is sparse: only
  * memberships carry `room`, so a broadcast Queries exactly its recipients.
- * A disconnect Queries `pk = CONN#<id>` and deletes what it finds:
- * O(memberships), and a connection in several rooms needs no new item type.
+ * A disconnect Queries `pk = CONN#<id>` and deletes what it finds plus its
+ * user entry: O(memberships). A private message Queries `USER#<name>`
+ * (consistently). A name claim is written with a condition (free, the
+ * user's own, or expired), so two users never hold one name. A room's
+ * history is a Query on `ROOM#<room>`, newest first. Every item has a TTL:
+ * connection items the connection TTL, messages the history TTL.
  */
 export const CONNECTION_TABLE = {
   partitionKey: "pk",
@@ -166,4 +245,14 @@ export const CONNECTION_TABLE = {
   ttlAttribute: "expiresAt",
   /** Non-key attributes copied into the room index, so member lists need no extra reads. */
   roomIndexProjection: ["userName"],
+  /** Key prefixes and fixed sort keys of the items above. */
+  keys: {
+    connection: "CONN#",
+    connectionSortKey: "META",
+    room: "ROOM#",
+    user: "USER#",
+    name: "NAME#",
+    claimSortKey: "CLAIM",
+    message: "MSG#",
+  },
 } as const;

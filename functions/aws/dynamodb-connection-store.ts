@@ -1,5 +1,21 @@
-import { QueryCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import type { ConnectionStore, NewConnection, RemovedConnection } from "../core/connection-store.ts";
+import { DeleteCommand, GetCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { NameTakenError } from "../core/client-errors.ts";
+import type {
+  ConnectionRecord,
+  ConnectionStore,
+  Membership,
+  MessageHistory,
+  MessagePage,
+  MessagePosition,
+  NameClaims,
+  NewConnection,
+  NewMembership,
+  RemovedConnection,
+  RoomMember,
+  UserConnection,
+} from "../core/connection-store.ts";
+import type { MessageFrame } from "../core/frames.ts";
+import { nameKey } from "../core/identity.ts";
 import { CONNECTION_TABLE } from "../routes.ts";
 import { batchWriteAll, type WriteRequest } from "./batch-write.ts";
 
@@ -17,18 +33,18 @@ export interface DynamoDbConnectionStoreOptions {
   readonly sleep: (ms: number) => Promise<void>;
 }
 
-const { partitionKey, sortKey, roomAttribute, connectionIdAttribute, ttlAttribute } = CONNECTION_TABLE;
-const CONNECTION_PREFIX = "CONN#";
-const ROOM_PREFIX = "ROOM#";
-const CONNECTION_SORT_KEY = "META";
+const { partitionKey, sortKey, roomAttribute, connectionIdAttribute, ttlAttribute, keys } = CONNECTION_TABLE;
+
+type Item = Record<string, unknown>;
+type QueryInput = Omit<ConstructorParameters<typeof QueryCommand>[0], "TableName" | "ExclusiveStartKey">;
 
 /**
- * The connection store on the single table described by CONNECTION_TABLE in
- * routes.ts. It uses only the actions routes.ts grants: BatchWriteItem to add
- * and delete, Query on the table for one connection's items, and Query on the
- * room index for a room's members. Never Scan.
+ * The chat's store on the single table described by CONNECTION_TABLE in
+ * routes.ts (see the item layout there). Only history items live under
+ * `ROOM#`, and only memberships carry `room`, so the room index lists exactly
+ * a room's members. Never Scan; no transactions.
  */
-export class DynamoDbConnectionStore implements ConnectionStore {
+export class DynamoDbConnectionStore implements ConnectionStore, NameClaims, MessageHistory {
   readonly #client: DynamoDBDocumentClient;
   readonly #tableName: string;
   readonly #roomIndexName: string;
@@ -44,64 +60,258 @@ export class DynamoDbConnectionStore implements ConnectionStore {
   }
 
   async addConnection(connection: NewConnection): Promise<void> {
-    const pk = CONNECTION_PREFIX + connection.connectionId;
+    const { connectionId, userId, userName, expiresAt } = connection;
     const connectionItem = {
-      [partitionKey]: pk,
-      [sortKey]: CONNECTION_SORT_KEY,
-      [connectionIdAttribute]: connection.connectionId,
+      ...connectionKey(connectionId),
+      [connectionIdAttribute]: connectionId,
+      userId,
+      userName,
       connectedAt: connection.connectedAt,
-      [ttlAttribute]: connection.expiresAt,
+      [ttlAttribute]: expiresAt,
     };
-    const membershipItems = connection.rooms.map((room) => ({
-      [partitionKey]: pk,
-      [sortKey]: ROOM_PREFIX + room,
-      [roomAttribute]: room,
-      [connectionIdAttribute]: connection.connectionId,
-      joinedAt: connection.joinedAt,
-      [ttlAttribute]: connection.expiresAt,
-    }));
-    const requests: WriteRequest[] = [connectionItem, ...membershipItems].map((Item) => ({ PutRequest: { Item } }));
-    await batchWriteAll(this.#client, this.#tableName, requests, { sleep: this.#sleep });
+    const membershipItems = connection.rooms.map((room) =>
+      membershipItem({ connectionId, room, userName, joinedAt: connection.joinedAt, expiresAt }),
+    );
+    const items = [connectionItem, ...membershipItems, userEntryItem(connectionId, userId, userName, expiresAt)];
+    await this.#writeAll(items.map((Item) => ({ PutRequest: { Item } })));
   }
 
   async removeConnection(connectionId: string): Promise<RemovedConnection> {
-    const pk = CONNECTION_PREFIX + connectionId;
-    const sortKeys: string[] = [];
-    for await (const items of this.#pages({
+    const items = await this.#queryAll({
       KeyConditionExpression: "#pk = :pk",
-      ProjectionExpression: "#sk",
+      ProjectionExpression: "#sk, userName, userId",
       ExpressionAttributeNames: { "#pk": partitionKey, "#sk": sortKey },
-      ExpressionAttributeValues: { ":pk": pk },
-    })) {
-      sortKeys.push(...items.map((item) => String(item[sortKey])));
+      ExpressionAttributeValues: { ":pk": keys.connection + connectionId },
+      ConsistentRead: true,
+    });
+    const meta = items.find((item) => item[sortKey] === keys.connectionSortKey);
+    const userName = optionalString((meta ?? items[0])?.["userName"]);
+    const requests: WriteRequest[] = items.map((item) => ({ DeleteRequest: { Key: { [partitionKey]: keys.connection + connectionId, [sortKey]: item[sortKey] } } }));
+    if (userName !== undefined) {
+      requests.push({ DeleteRequest: { Key: userEntryKey(userName, connectionId) } });
     }
-    const requests: WriteRequest[] = sortKeys.map((sk) => ({ DeleteRequest: { Key: { [partitionKey]: pk, [sortKey]: sk } } }));
-    await batchWriteAll(this.#client, this.#tableName, requests, { sleep: this.#sleep });
+    await this.#writeAll(requests);
+    const userId = optionalString(meta?.["userId"]);
+    if (userName !== undefined && userId !== undefined) {
+      await this.#releaseClaimIfUnused(userName, userId);
+    }
+    const removed = {
+      connectionId,
+      hadConnection: meta !== undefined,
+      rooms: items.map((item) => String(item[sortKey])).filter((sk) => sk.startsWith(keys.room)).map((sk) => sk.slice(keys.room.length)),
+    };
+    return userName === undefined ? removed : { ...removed, userName };
+  }
+
+  async connection(connectionId: string): Promise<ConnectionRecord | undefined> {
+    const { Item } = await this.#client.send(new GetCommand({ TableName: this.#tableName, Key: connectionKey(connectionId), ConsistentRead: true }));
+    if (Item === undefined) return undefined;
     return {
       connectionId,
-      hadConnection: sortKeys.includes(CONNECTION_SORT_KEY),
-      rooms: sortKeys.filter((sk) => sk.startsWith(ROOM_PREFIX)).map((sk) => sk.slice(ROOM_PREFIX.length)),
+      userId: optionalString(Item["userId"]) ?? `anon:${connectionId}`,
+      userName: displayName(Item),
+      expiresAt: Number(Item[ttlAttribute]),
     };
   }
 
-  async *roomMembers(room: string): AsyncIterable<readonly string[]> {
+  async *roomMembers(room: string): AsyncIterable<readonly RoomMember[]> {
     // The index is sparse (only memberships carry `room`), so this reads exactly the room's members.
     for await (const items of this.#pages({
       IndexName: this.#roomIndexName,
       KeyConditionExpression: "#room = :room",
-      ProjectionExpression: "#connectionId",
+      ProjectionExpression: "#connectionId, userName",
       ExpressionAttributeNames: { "#room": roomAttribute, "#connectionId": connectionIdAttribute },
       ExpressionAttributeValues: { ":room": room },
     })) {
-      yield items.map((item) => String(item[connectionIdAttribute]));
+      yield items.map((item) => {
+        const userName = optionalString(item["userName"]);
+        const connectionId = String(item[connectionIdAttribute]);
+        return userName === undefined ? { connectionId } : { connectionId, userName };
+      });
     }
   }
 
+  async membership(connectionId: string, room: string): Promise<Membership | undefined> {
+    const { Item } = await this.#client.send(
+      new GetCommand({ TableName: this.#tableName, Key: membershipKey(connectionId, room), ConsistentRead: true }),
+    );
+    return Item === undefined ? undefined : { connectionId, room, userName: displayName(Item) };
+  }
+
+  async joinRoom(membership: NewMembership): Promise<{ readonly alreadyMember: boolean }> {
+    const { Attributes } = await this.#client.send(
+      new PutCommand({ TableName: this.#tableName, Item: membershipItem(membership), ReturnValues: "ALL_OLD" }),
+    );
+    return { alreadyMember: Attributes !== undefined };
+  }
+
+  async leaveRoom(connectionId: string, room: string): Promise<Membership | undefined> {
+    const { Attributes } = await this.#client.send(
+      new DeleteCommand({ TableName: this.#tableName, Key: membershipKey(connectionId, room), ReturnValues: "ALL_OLD" }),
+    );
+    return Attributes === undefined ? undefined : { connectionId, room, userName: displayName(Attributes) };
+  }
+
+  async userConnections(userName: string): Promise<readonly UserConnection[]> {
+    const items = await this.#queryAll({
+      KeyConditionExpression: "#pk = :pk",
+      ExpressionAttributeNames: { "#pk": partitionKey },
+      ExpressionAttributeValues: { ":pk": keys.user + nameKey(userName) },
+      // A private message right after a connect or a rename must find the new entry.
+      ConsistentRead: true,
+    });
+    return items.map((item) => ({ connectionId: String(item[connectionIdAttribute]), userName: displayName(item) }));
+  }
+
+  async rename(connectionId: string, userName: string): Promise<{ readonly previousName: string } | undefined> {
+    const items = await this.#queryAll({
+      KeyConditionExpression: "#pk = :pk",
+      ExpressionAttributeNames: { "#pk": partitionKey },
+      ExpressionAttributeValues: { ":pk": keys.connection + connectionId },
+      ConsistentRead: true,
+    });
+    const meta = items.find((item) => item[sortKey] === keys.connectionSortKey);
+    if (meta === undefined) return undefined;
+    const previousName = displayName(meta);
+    const userId = optionalString(meta["userId"]) ?? `anon:${connectionId}`;
+    const expiresAt = Number(meta[ttlAttribute]);
+    // BatchWriteItem rewrites whole items: the connection and its memberships with the new name.
+    const requests: WriteRequest[] = items.map((item) => ({ PutRequest: { Item: { ...item, userName } } }));
+    const nameChanged = nameKey(previousName) !== nameKey(userName);
+    if (nameChanged) {
+      // One batch may not touch a key twice, so the entry is only deleted when its key changes.
+      requests.push({ DeleteRequest: { Key: userEntryKey(previousName, connectionId) } });
+    }
+    requests.push({ PutRequest: { Item: userEntryItem(connectionId, userId, userName, expiresAt) } });
+    await this.#writeAll(requests);
+    if (nameChanged) {
+      await this.#releaseClaimIfUnused(previousName, userId);
+    }
+    return { previousName };
+  }
+
+  async claimName(claim: { readonly name: string; readonly userId: string; readonly expiresAt: number; readonly nowSeconds: number }): Promise<void> {
+    try {
+      await this.#client.send(
+        new PutCommand({
+          TableName: this.#tableName,
+          Item: { ...claimKey(claim.name), userId: claim.userId, userName: claim.name, [ttlAttribute]: claim.expiresAt },
+          // Free, ours already, or a claim whose TTL passed but which DynamoDB has not deleted yet.
+          ConditionExpression: "attribute_not_exists(#pk) OR #userId = :me OR #expiresAt < :now",
+          ExpressionAttributeNames: { "#pk": partitionKey, "#userId": "userId", "#expiresAt": ttlAttribute },
+          ExpressionAttributeValues: { ":me": claim.userId, ":now": claim.nowSeconds },
+        }),
+      );
+    } catch (error) {
+      if (isConditionalCheckFailed(error)) {
+        throw new NameTakenError(claim.name, { cause: error });
+      }
+      throw error;
+    }
+  }
+
+  async appendMessage(message: MessageFrame, expiresAt: number): Promise<void> {
+    // No `room` attribute: that would put the message in the room index as a member.
+    await this.#client.send(
+      new PutCommand({
+        TableName: this.#tableName,
+        Item: {
+          ...historyKey(message.room, message),
+          messageId: message.id,
+          message: message.message,
+          from: message.from,
+          sentAt: message.sentAt,
+          [ttlAttribute]: expiresAt,
+        },
+      }),
+    );
+  }
+
+  async recentMessages(
+    room: string,
+    options: { readonly before?: MessagePosition; readonly limit: number; readonly nowSeconds: number },
+  ): Promise<MessagePage> {
+    const before = options.before === undefined ? undefined : historyKey(room, options.before)[sortKey];
+    // One more than asked, to know whether an older page exists without a trailing empty one.
+    const wanted = options.limit + 1;
+    const messages: MessageFrame[] = [];
+    let exclusiveStartKey: Item | undefined;
+    do {
+      const output = await this.#client.send(
+        new QueryCommand({
+          TableName: this.#tableName,
+          KeyConditionExpression: before === undefined ? "#pk = :pk AND begins_with(#sk, :msg)" : "#pk = :pk AND #sk < :before",
+          // TTL deletion lags expiry by up to days: expired messages are skipped here.
+          FilterExpression: "#expiresAt > :now",
+          ExpressionAttributeNames: { "#pk": partitionKey, "#sk": sortKey, "#expiresAt": ttlAttribute },
+          ExpressionAttributeValues: { ":pk": keys.room + room, ":now": options.nowSeconds, ...(before === undefined ? { ":msg": keys.message } : { ":before": before }) },
+          ScanIndexForward: false,
+          Limit: Math.min(this.#pageSize ?? wanted, wanted - messages.length),
+          ExclusiveStartKey: exclusiveStartKey,
+        }),
+      );
+      for (const item of output.Items ?? []) {
+        messages.push({
+          type: "message",
+          room,
+          message: String(item["message"]),
+          from: String(item["from"]),
+          sentAt: String(item["sentAt"]),
+          id: String(item["messageId"]),
+        });
+      }
+      exclusiveStartKey = output.LastEvaluatedKey;
+    } while (exclusiveStartKey !== undefined && messages.length < wanted);
+    if (messages.length <= options.limit) {
+      return { messages };
+    }
+    const page = messages.slice(0, options.limit);
+    const last = page[page.length - 1]!;
+    return { messages: page, next: { sentAt: last.sentAt, id: last.id } };
+  }
+
+  /**
+   * Deletes the name's claim unless another connection of the same user still
+   * shows that name. The delete is conditional on the claim still being this
+   * user's, so a name another user claimed meanwhile is left alone.
+   */
+  async #releaseClaimIfUnused(userName: string, userId: string): Promise<void> {
+    const stillUsed = (await this.#queryAll({
+      KeyConditionExpression: "#pk = :pk",
+      ProjectionExpression: "userId",
+      ExpressionAttributeNames: { "#pk": partitionKey },
+      ExpressionAttributeValues: { ":pk": keys.user + nameKey(userName) },
+      ConsistentRead: true,
+    })).some((item) => item["userId"] === userId);
+    if (stillUsed) return;
+    try {
+      await this.#client.send(
+        new DeleteCommand({
+          TableName: this.#tableName,
+          Key: claimKey(userName),
+          ConditionExpression: "#userId = :me",
+          ExpressionAttributeNames: { "#userId": "userId" },
+          ExpressionAttributeValues: { ":me": userId },
+        }),
+      );
+    } catch (error) {
+      if (!isConditionalCheckFailed(error)) throw error;
+    }
+  }
+
+  #writeAll(requests: readonly WriteRequest[]): Promise<void> {
+    return batchWriteAll(this.#client, this.#tableName, requests, { sleep: this.#sleep });
+  }
+
+  async #queryAll(query: QueryInput): Promise<Item[]> {
+    const items: Item[] = [];
+    for await (const page of this.#pages(query)) items.push(...page);
+    return items;
+  }
+
   /** Follows LastEvaluatedKey until the Query is exhausted, one page at a time. */
-  async *#pages(
-    query: Omit<ConstructorParameters<typeof QueryCommand>[0], "TableName" | "ExclusiveStartKey" | "Limit">,
-  ): AsyncGenerator<readonly Record<string, unknown>[]> {
-    let exclusiveStartKey: Record<string, unknown> | undefined;
+  async *#pages(query: QueryInput): AsyncGenerator<readonly Item[]> {
+    let exclusiveStartKey: Item | undefined;
     do {
       const output = await this.#client.send(
         new QueryCommand({ ...query, TableName: this.#tableName, Limit: this.#pageSize, ExclusiveStartKey: exclusiveStartKey }),
@@ -110,4 +320,52 @@ export class DynamoDbConnectionStore implements ConnectionStore {
       exclusiveStartKey = output.LastEvaluatedKey;
     } while (exclusiveStartKey !== undefined);
   }
+}
+
+function connectionKey(connectionId: string): Item {
+  return { [partitionKey]: keys.connection + connectionId, [sortKey]: keys.connectionSortKey };
+}
+
+function membershipKey(connectionId: string, room: string): Item {
+  return { [partitionKey]: keys.connection + connectionId, [sortKey]: keys.room + room };
+}
+
+function membershipItem(membership: NewMembership): Item {
+  return {
+    ...membershipKey(membership.connectionId, membership.room),
+    [roomAttribute]: membership.room,
+    [connectionIdAttribute]: membership.connectionId,
+    userName: membership.userName,
+    joinedAt: membership.joinedAt,
+    [ttlAttribute]: membership.expiresAt,
+  };
+}
+
+function userEntryKey(userName: string, connectionId: string): Item {
+  return { [partitionKey]: keys.user + nameKey(userName), [sortKey]: keys.connection + connectionId };
+}
+
+function userEntryItem(connectionId: string, userId: string, userName: string, expiresAt: number): Item {
+  return { ...userEntryKey(userName, connectionId), [connectionIdAttribute]: connectionId, userId, userName, [ttlAttribute]: expiresAt };
+}
+
+function claimKey(name: string): Item {
+  return { [partitionKey]: keys.name + nameKey(name), [sortKey]: keys.claimSortKey };
+}
+
+function historyKey(room: string, position: MessagePosition): Item {
+  return { [partitionKey]: keys.room + room, [sortKey]: `${keys.message}${position.sentAt}#${position.id}` };
+}
+
+function optionalString(value: unknown): string | undefined {
+  return typeof value === "string" && value !== "" ? value : undefined;
+}
+
+// Records written before connections had names have none; they expire within hours.
+function displayName(item: Item): string {
+  return optionalString(item["userName"]) ?? "guest";
+}
+
+function isConditionalCheckFailed(error: unknown): boolean {
+  return typeof error === "object" && error !== null && (error as { name?: unknown }).name === "ConditionalCheckFailedException";
 }

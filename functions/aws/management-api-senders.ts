@@ -76,3 +76,12 @@ export class ManagementApiSenders {
     return client;
   }
 }
+
+/**
+ * ManagementApiSenders built on first use, sized by the handler's fan-out
+ * concurrency, and kept for the container's life.
+ */
+export function lazySenders(): (maxSockets: number) => ManagementApiSenders {
+  let senders: ManagementApiSenders | undefined;
+  return (maxSockets) => (senders ??= new ManagementApiSenders({ maxSockets }));
+}

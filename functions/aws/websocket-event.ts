@@ -56,3 +56,32 @@ export interface ProxyResult {
   /** On a two-way route, sent to the caller as one text frame whatever the status. */
   readonly body?: string;
 }
+
+/**
+ * The event of a REQUEST authorizer on `$connect`.
+ *
+ * @see https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-websocket-api-lambda-auth.html
+ */
+export interface AuthorizerEvent {
+  readonly type: "REQUEST";
+  /** `arn:aws:execute-api:{region}:{account}:{api-id}/{stage}/$connect` */
+  readonly methodArn: string;
+  readonly headers?: Readonly<Record<string, string>>;
+  readonly queryStringParameters?: Readonly<Record<string, string>>;
+  readonly stageVariables?: Readonly<Record<string, string>>;
+  readonly requestContext: Omit<WebSocketRequestContext, "authorizer">;
+}
+
+/**
+ * What an authorizer answers: an IAM policy for `methodArn`, and a context of
+ * string, number or boolean values that API Gateway passes to every later
+ * event of the connection as `requestContext.authorizer`.
+ */
+export interface AuthorizerResult {
+  readonly principalId: string;
+  readonly policyDocument: {
+    readonly Version: "2012-10-17";
+    readonly Statement: readonly [{ readonly Action: "execute-api:Invoke"; readonly Effect: "Allow" | "Deny"; readonly Resource: string }];
+  };
+  readonly context: Readonly<Record<string, string | number | boolean>>;
+}

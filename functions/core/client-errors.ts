@@ -4,7 +4,16 @@
  * (see error-frame.ts).
  */
 
-export type ClientErrorCode = "invalid_json" | "unknown_action" | "missing_field" | "too_large" | "invalid_field";
+export type ClientErrorCode =
+  | "invalid_json"
+  | "unknown_action"
+  | "missing_field"
+  | "too_large"
+  | "invalid_field"
+  | "invalid_name"
+  | "not_member"
+  | "user_offline"
+  | "name_taken";
 
 export abstract class ClientError extends Error {
   abstract readonly code: ClientErrorCode;
@@ -72,5 +81,48 @@ export class TooLargeError extends ClientError {
   ) {
     super(`The message is ${bytes} bytes; the limit is ${limitBytes} bytes.`);
     this.name = "TooLargeError";
+  }
+}
+
+/** A display name breaks the naming rules (see identity.ts). */
+export class InvalidNameError extends ClientError {
+  readonly code = "invalid_name";
+
+  constructor(readonly rules: string) {
+    super(`The name must be ${rules}.`);
+    this.name = "InvalidNameError";
+  }
+}
+
+/** The action needs the connection to be in the room, and it is not. */
+export class NotMemberError extends ClientError {
+  readonly code = "not_member";
+
+  constructor(readonly room: string) {
+    super(`You are not in the room ${JSON.stringify(room)}; send {"action":"joinRoom","room":${JSON.stringify(room)}} first.`);
+    this.name = "NotMemberError";
+  }
+}
+
+/** A private message's recipient has no open connection. */
+export class UserOfflineError extends ClientError {
+  readonly code = "user_offline";
+
+  constructor(readonly user: string) {
+    super(`${JSON.stringify(user)} is not online.`);
+    this.name = "UserOfflineError";
+  }
+}
+
+/** The name is held by another user (case-insensitively) while any of their connections uses it. */
+export class NameTakenError extends ClientError {
+  readonly code = "name_taken";
+
+  constructor(
+    readonly requestedName: string,
+    options?: ErrorOptions,
+  ) {
+    super(`The name ${JSON.stringify(requestedName)} is taken by another user.`, options);
+    this.name = "NameTakenError";
   }
 }

@@ -1,10 +1,16 @@
 /**
- * The connection store port: where the chat keeps who is connected and which
- * rooms they are in. The DynamoDB implementation lives in `aws/`.
+ * The store ports: where the chat keeps who is connected, under which name,
+ * in which rooms, and what was said. One DynamoDB table implements all three
+ * (aws/dynamodb-connection-store.ts); use cases ask for the ones they use.
+ *
+ * Every record carries `expiresAt` (seconds since the epoch) after which the
+ * store may forget it on its own: `$disconnect` is best-effort on AWS.
  */
+import type { MessageFrame } from "./frames.ts";
+import type { Identity } from "./identity.ts";
 
 /** A connection as `$connect` records it. */
-export interface NewConnection {
+export interface NewConnection extends Identity {
   readonly connectionId: string;
   /** When API Gateway accepted the connection, in ms since the epoch (`requestContext.connectedAt`). */
   readonly connectedAt: number;
@@ -12,10 +18,25 @@ export interface NewConnection {
   readonly joinedAt: number;
   /** The rooms the connection joins straight away. */
   readonly rooms: readonly string[];
-  /**
-   * When the store may forget the connection on its own, in seconds since the
-   * epoch. `$disconnect` is best-effort, so every item must expire by itself.
-   */
+  readonly expiresAt: number;
+}
+
+/** A stored connection. */
+export interface ConnectionRecord extends Identity {
+  readonly connectionId: string;
+  readonly expiresAt: number;
+}
+
+/** One connection's membership of one room. */
+export interface Membership {
+  readonly connectionId: string;
+  readonly room: string;
+  /** The member's display name, kept current by `setName`. */
+  readonly userName: string;
+}
+
+export interface NewMembership extends Membership {
+  readonly joinedAt: number;
   readonly expiresAt: number;
 }
 
@@ -26,17 +47,98 @@ export interface RemovedConnection {
   readonly hadConnection: boolean;
   /** The rooms whose membership was deleted. */
   readonly rooms: readonly string[];
+  /** The name the connection had, when the store still knew it. */
+  readonly userName?: string;
+}
+
+/** One open connection of a user, as listed under the user's name. */
+export interface UserConnection {
+  readonly connectionId: string;
+  /** The name as the user displays it (the lookup ignores case). */
+  readonly userName: string;
+}
+
+/** A room member as the room index lists it. */
+export interface RoomMember {
+  readonly connectionId: string;
+  readonly userName?: string;
 }
 
 export interface ConnectionStore {
-  /** Stores the connection and its memberships. */
+  /** Stores the connection, its memberships and its entry under its user name. */
   addConnection(connection: NewConnection): Promise<void>;
-  /** Deletes the connection and every membership it has; removing an unknown id is not an error. */
-  removeConnection(connectionId: string): Promise<RemovedConnection>;
   /**
-   * The connection ids in a room, one page at a time as the store reads them,
-   * so a broadcast can start sending before the last page arrives. It reads
-   * only the room's members, never the whole store.
+   * Deletes the connection, every membership and its entry under its user
+   * name, and releases the name's claim when no other connection of the user
+   * still uses it. Removing an unknown id is not an error.
    */
-  roomMembers(room: string): AsyncIterable<readonly string[]>;
+  removeConnection(connectionId: string): Promise<RemovedConnection>;
+  /** The stored connection, read consistently; undefined when unknown or removed. */
+  connection(connectionId: string): Promise<ConnectionRecord | undefined>;
+  /**
+   * The room's members, one page at a time as the store reads them, so a
+   * broadcast can start sending before the last page arrives. It reads only
+   * the room's members, never the whole store.
+   */
+  roomMembers(room: string): AsyncIterable<readonly RoomMember[]>;
+  /** The connection's membership of the room, read consistently; undefined when it is not a member. */
+  membership(connectionId: string, room: string): Promise<Membership | undefined>;
+  /** Adds (or renews) a membership; says whether the connection was already a member. */
+  joinRoom(membership: NewMembership): Promise<{ readonly alreadyMember: boolean }>;
+  /** Deletes a membership and returns it; undefined when the connection was not a member. */
+  leaveRoom(connectionId: string, room: string): Promise<Membership | undefined>;
+  /** The open connections whose user name is `userName` (case-insensitively), read consistently. */
+  userConnections(userName: string): Promise<readonly UserConnection[]>;
+  /**
+   * Gives the connection a new display name everywhere it is stored (the
+   * connection, its memberships, its entry under its name) and releases the
+   * old name's claim when no other connection of the user still uses it.
+   * Returns the previous name, or undefined for an unknown connection.
+   */
+  rename(connectionId: string, userName: string): Promise<{ readonly previousName: string } | undefined>;
+}
+
+/** Who holds which display name, case-insensitively. */
+export interface NameClaims {
+  /**
+   * Claims `name` for `userId`, or renews the user's own claim. Throws
+   * NameTakenError when another user holds it and the claim has not expired
+   * (`nowSeconds`).
+   */
+  claimName(claim: { readonly name: string; readonly userId: string; readonly expiresAt: number; readonly nowSeconds: number }): Promise<void>;
+}
+
+/** A page of a room's messages. */
+export interface MessagePage {
+  /** Newest first. */
+  readonly messages: readonly MessageFrame[];
+  /** Where the next (older) page starts, or undefined when there is none. */
+  readonly next?: MessagePosition;
+}
+
+/** A message's place in its room's history: messages sort by `sentAt`, then `id`. */
+export interface MessagePosition {
+  readonly sentAt: string;
+  readonly id: string;
+}
+
+/** The rooms' message history. */
+export interface MessageHistory {
+  appendMessage(message: MessageFrame, expiresAt: number): Promise<void>;
+  /**
+   * Up to `limit` messages of the room sent before `before` (or the latest),
+   * newest first, skipping expired ones the store has not deleted yet.
+   */
+  recentMessages(room: string, options: { readonly before?: MessagePosition; readonly limit: number; readonly nowSeconds: number }): Promise<MessagePage>;
+}
+
+/**
+ * A connection sent a message but has no record: its `$connect` could not
+ * store it, or its TTL passed. A server fault, not the client's doing.
+ */
+export class UnknownConnectionError extends Error {
+  constructor(readonly connectionId: string) {
+    super(`The connection ${connectionId} has no record in the store.`);
+    this.name = "UnknownConnectionError";
+  }
 }

@@ -1,5 +1,5 @@
 import type { Clock } from "./clock.ts";
-import type { ConnectionStore } from "./connection-store.ts";
+import type { ConnectionStore, RoomMember } from "./connection-store.ts";
 import { forEachConcurrently } from "./for-each-concurrently.ts";
 import type { Frame } from "./frames.ts";
 import type { Logger } from "./logger.ts";
@@ -8,7 +8,7 @@ import type { Sender } from "./sender.ts";
 import { DEFAULT_THROTTLE_RETRY, retryWhenThrottled, type ThrottleRetryPolicy } from "./throttle-retry.ts";
 
 export interface FanOutDependencies {
-  readonly store: ConnectionStore;
+  readonly store: Pick<ConnectionStore, "roomMembers" | "removeConnection">;
   readonly sender: Sender;
   readonly clock: Clock;
   readonly logger: Logger;
@@ -21,34 +21,50 @@ export interface FanOutOptions {
   readonly throttleRetry?: ThrottleRetryPolicy;
 }
 
-/** What happened to each member of the room; `recipients = delivered + pruned + failed`. */
+/** What happened to each recipient; `recipients = delivered + pruned + failed`. */
 export interface FanOutResult {
   readonly recipients: number;
   readonly delivered: number;
-  /** Members whose connection was gone (410) and whose records were deleted. */
+  /** Recipients whose connection was gone (410) and whose records were deleted. */
   readonly pruned: number;
-  /** Members whose post failed for another reason, or whose stale records could not be deleted. */
+  /** Recipients whose post failed for another reason, or whose stale records could not be deleted. */
   readonly failed: number;
 }
 
+/** Which connections a frame goes to, and which of them to skip. */
+export interface Audience {
+  /** Pages of recipients, e.g. a room's members as the store reads them. */
+  readonly recipients: AsyncIterable<readonly RoomMember[]> | Iterable<readonly RoomMember[]>;
+  /** Skipped even when listed, e.g. the sender of a typing indicator. */
+  readonly except?: string;
+  /** Names the audience in logs, e.g. the room. */
+  readonly label: string;
+}
+
 /**
- * Sends one frame to every member of a room.
+ * Sends one frame to every member of a room (but `except`).
  *
  * One recipient's failure never stops the others: a gone connection is pruned
  * from the store (it would otherwise be posted to until its TTL), throttling is
  * retried, and anything else is logged and counted.
  */
-export async function fanOut(room: string, frame: Frame, dependencies: FanOutDependencies, options: FanOutOptions): Promise<FanOutResult> {
+export function fanOut(room: string, frame: Frame, dependencies: FanOutDependencies, options: FanOutOptions & { readonly except?: string }): Promise<FanOutResult> {
+  return deliver({ recipients: dependencies.store.roomMembers(room), except: options.except, label: room }, frame, dependencies, options);
+}
+
+/** Sends one frame to every recipient of an audience, as {@link fanOut} does for a room. */
+export async function deliver(audience: Audience, frame: Frame, dependencies: FanOutDependencies, options: FanOutOptions): Promise<FanOutResult> {
   const { store, sender, clock, logger } = dependencies;
   const retryPolicy = options.throttleRetry ?? DEFAULT_THROTTLE_RETRY;
   // Serialised once: every recipient gets the same bytes.
   const payload = new TextEncoder().encode(JSON.stringify(frame));
+  const room = audience.label;
   let recipients = 0;
   let delivered = 0;
   let pruned = 0;
   let failed = 0;
 
-  await forEachConcurrently(members(store.roomMembers(room)), options.concurrency, async (connectionId) => {
+  await forEachConcurrently(connectionIds(audience), options.concurrency, async (connectionId) => {
     recipients++;
     try {
       await retryWhenThrottled(() => sender.post(connectionId, payload), retryPolicy, clock.sleep);
@@ -74,8 +90,10 @@ export async function fanOut(room: string, frame: Frame, dependencies: FanOutDep
   return { recipients, delivered, pruned, failed };
 }
 
-async function* members(pages: AsyncIterable<readonly string[]>): AsyncGenerator<string> {
-  for await (const page of pages) {
-    yield* page;
+async function* connectionIds(audience: Audience): AsyncGenerator<string> {
+  for await (const page of audience.recipients) {
+    for (const member of page) {
+      if (member.connectionId !== audience.except) yield member.connectionId;
+    }
   }
 }

@@ -1,26 +1,104 @@
 import type { ClientErrorCode } from "./client-errors.ts";
 
-/** The frames the chat sends to clients. Every frame is a JSON object with a `type`. */
+/**
+ * The frames the chat sends to clients. Every frame is a JSON object with a
+ * `type`; functions/PROTOCOL.md documents each one.
+ */
 
-/** A chat message, broadcast to every connection in the room. */
+/** A chat message, broadcast to every connection in the room and returned by `history`. */
 export interface MessageFrame {
   readonly type: "message";
   readonly room: string;
   readonly message: string;
-  /** Who sent it: the sender's connection id until connections carry a user name. */
+  /** The sender's display name when the message was sent. */
   readonly from: string;
   /** ISO-8601, from the server's clock when the message was accepted. */
   readonly sentAt: string;
+  /** Unique per message; with `sentAt`, orders the room's history. */
+  readonly id: string;
 }
 
-/** The sender's receipt for a message it sent. */
+/** The sender's receipt for a room message. */
 export interface SentFrame {
   readonly type: "sent";
   readonly room: string;
-  /** Connections the message reached, the sender included when it is in the room. */
+  /** The message's id, as in the broadcast frame. */
+  readonly id: string;
+  /** Connections the message reached, the sender's included when it is in the room. */
   readonly delivered: number;
   /** Stale connections found during the broadcast and removed. */
   readonly pruned: number;
+  /** Whether the message was written to the room's history. */
+  readonly stored: boolean;
+}
+
+/** A private message, delivered to every connection of its recipient. */
+export interface PrivateFrame {
+  readonly type: "private";
+  readonly from: string;
+  readonly to: string;
+  readonly message: string;
+  readonly sentAt: string;
+}
+
+/** The sender's receipt for a private message. */
+export interface PrivateSentFrame {
+  readonly type: "sent";
+  /** The recipient's name as they display it. */
+  readonly to: string;
+  /** The recipient's connections the message reached. */
+  readonly delivered: number;
+}
+
+/** Someone joined or left a room; sent to the room's other members. */
+export interface PresenceFrame {
+  readonly type: "presence";
+  readonly room: string;
+  readonly user: string;
+  readonly event: "joined" | "left";
+}
+
+/** The answer to `joinRoom`. */
+export interface JoinedFrame {
+  readonly type: "joined";
+  readonly room: string;
+  /** The display names in the room, the caller's included, each once. */
+  readonly members: readonly string[];
+}
+
+/** The answer to `leaveRoom`. */
+export interface LeftFrame {
+  readonly type: "left";
+  readonly room: string;
+}
+
+/** Someone started or stopped typing; sent to the room's other members, never stored. */
+export interface TypingFrame {
+  readonly type: "typing";
+  readonly room: string;
+  readonly user: string;
+  readonly typing: boolean;
+}
+
+/** The minimal answer to an action whose effect is seen by others only (`typingIndicator`). */
+export interface AckFrame {
+  readonly type: "ack";
+  readonly requestAction: string;
+}
+
+/** The answer to `setName`. */
+export interface NameFrame {
+  readonly type: "name";
+  readonly name: string;
+}
+
+/** The answer to `history`: a page of the room's messages, newest first. */
+export interface HistoryFrame {
+  readonly type: "history";
+  readonly room: string;
+  readonly messages: readonly MessageFrame[];
+  /** Pass as `before` for the next (older) page; null when there is none. */
+  readonly next: string | null;
 }
 
 export type ErrorCode = ClientErrorCode | "internal_error";
@@ -36,4 +114,16 @@ export interface ErrorFrame {
   readonly validActions?: readonly string[];
 }
 
-export type Frame = MessageFrame | SentFrame | ErrorFrame;
+export type Frame =
+  | MessageFrame
+  | SentFrame
+  | PrivateFrame
+  | PrivateSentFrame
+  | PresenceFrame
+  | JoinedFrame
+  | LeftFrame
+  | TypingFrame
+  | AckFrame
+  | NameFrame
+  | HistoryFrame
+  | ErrorFrame;

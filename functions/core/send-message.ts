@@ -1,9 +1,11 @@
 import type { Clock } from "./clock.ts";
+import { NotMemberError } from "./client-errors.ts";
 import { parseClientMessage } from "./client-message.ts";
-import type { ConnectionStore } from "./connection-store.ts";
-import { fanOut, type FanOutOptions } from "./fan-out.ts";
+import type { ConnectionStore, MessageHistory } from "./connection-store.ts";
+import { fanOut, type FanOutOptions, type FanOutResult } from "./fan-out.ts";
 import type { MessageFrame, SentFrame } from "./frames.ts";
 import type { Logger } from "./logger.ts";
+import type { Random } from "./random.ts";
 import { readSendMessageRequest } from "./send-message-request.ts";
 import type { Sender } from "./sender.ts";
 
@@ -15,9 +17,10 @@ export interface SendMessageInput {
 }
 
 export interface SendMessageDependencies {
-  readonly store: ConnectionStore;
+  readonly store: ConnectionStore & MessageHistory;
   readonly sender: Sender;
   readonly clock: Clock;
+  readonly random: Random;
   readonly logger: Logger;
 }
 
@@ -26,13 +29,20 @@ export interface SendMessageSettings {
   /** Where a message without `room` goes. */
   readonly defaultRoom: string;
   readonly fanOut: FanOutOptions;
+  /** How long the room's history keeps the message. */
+  readonly historyTtlSeconds: number;
 }
 
 /**
- * `onMessage`: validates the message, broadcasts it to the room (the sender
- * included, when it is a member, so every client renders the conversation
- * from the same frames) and returns the sender's receipt. Client mistakes
- * throw a ClientError before anything is sent.
+ * `onMessage`: checks the sender is in the room, broadcasts the message to
+ * the room (the sender included, so every client renders the conversation
+ * from the same frames), stores it in the room's history and returns the
+ * sender's receipt. Client mistakes throw a ClientError before anything is
+ * sent.
+ *
+ * The history write starts before the broadcast and runs alongside it, so
+ * the room never waits on it; both are awaited before returning, because
+ * Lambda freezes the process once the handler returns.
  */
 export async function sendMessage(
   input: SendMessageInput,
@@ -40,14 +50,34 @@ export async function sendMessage(
   settings: SendMessageSettings,
 ): Promise<SentFrame> {
   const request = readSendMessageRequest(parseClientMessage(input.body, settings.maxMessageBytes), settings.defaultRoom);
+  const { store, clock, random, logger } = dependencies;
+  const membership = await store.membership(input.connectionId, request.room);
+  if (membership === undefined) {
+    throw new NotMemberError(request.room);
+  }
+  const now = clock.now();
   const frame: MessageFrame = {
     type: "message",
     room: request.room,
     message: request.message,
-    from: input.connectionId,
-    sentAt: dependencies.clock.now().toISOString(),
+    from: membership.userName,
+    sentAt: now.toISOString(),
+    id: random.uuid(),
   };
-  const result = await fanOut(request.room, frame, dependencies, settings.fanOut);
-  dependencies.logger.info("message broadcast", { room: request.room, ...result });
-  return { type: "sent", room: request.room, delivered: result.delivered, pruned: result.pruned };
+  const stored = store.appendMessage(frame, Math.floor(now.getTime() / 1000) + settings.historyTtlSeconds).then(
+    () => true,
+    (error: unknown) => {
+      // The room has the message already; failing the receipt would only invite a duplicate resend.
+      logger.error("history write failed", { room: request.room, messageId: frame.id, error });
+      return false;
+    },
+  );
+  const [broadcast, wasStored] = await Promise.allSettled([fanOut(request.room, frame, dependencies, settings.fanOut), stored]);
+  if (broadcast.status === "rejected") {
+    throw broadcast.reason;
+  }
+  const result: FanOutResult = broadcast.value;
+  const storedValue = wasStored.status === "fulfilled" && wasStored.value;
+  logger.info("message broadcast", { room: request.room, messageId: frame.id, stored: storedValue, ...result });
+  return { type: "sent", room: request.room, id: frame.id, delivered: result.delivered, pruned: result.pruned, stored: storedValue };
 }

@@ -6,37 +6,46 @@ import path from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DynamoDbConnectionStore } from "../../functions/aws/dynamodb-connection-store.ts";
-import type { ProxyResult, WebSocketEvent } from "../../functions/aws/websocket-event.ts";
-import { LAMBDA_ROUTES } from "../../functions/routes.ts";
+import type { AuthorizerEvent, WebSocketEvent } from "../../functions/aws/websocket-event.ts";
+import { AUTHORIZER, CLIENT_ACTIONS, LAMBDA_ROUTES } from "../../functions/routes.ts";
 import { startConnectionTable, type ConnectionTableUnderTest, type RecordedCall } from "./support/connection-table.ts";
-import { fixtureEvent, newApiGatewayId } from "./support/events.ts";
+import { authorizerEvent, fixtureEvent, messageEvent, newApiGatewayId } from "./support/events.ts";
+import { startJwksServer, TEST_AUDIENCE, TEST_ISSUER, type JwksServer } from "./support/jwks-server.ts";
 import { startManagementApiStandIn, TEST_CERTIFICATE_PATH, type ManagementApiStandIn } from "./support/management-api-stand-in.ts";
 
-// Each adapter is bundled as the stack bundles it and invoked in a fresh Node
-// process, the way Lambda loads index.mjs: nothing from this process's module
-// graph leaks in. The bundles call the management API at the AWS-documented
-// https://${domainName}/${stage}; the stand-in serves HTTPS with a test
-// certificate that the child process trusts through NODE_EXTRA_CA_CERTS.
+// Each adapter is bundled as the stack bundles it (stacks/bundle-handler.ts)
+// and invoked in a fresh Node process, the way Lambda loads index.mjs: nothing
+// from this process's module graph leaks in. The bundles call the management
+// API at the AWS-documented https://${domainName}/${stage}; the stand-in
+// serves HTTPS with a test certificate that the child process trusts through
+// NODE_EXTRA_CA_CERTS.
+//
+// Each broadcast includes a recipient whose connection is gone, so the
+// pruning path runs too, and the DynamoDB calls recorded must be exactly the
+// route's `access` in routes.ts: no call it is not granted, and no grant it
+// does not use.
 
 const FUNCTIONS = path.resolve(import.meta.dirname, "../../functions");
-const REQUIRE_BANNER = 'import { createRequire } from "node:module"; const require = createRequire(import.meta.url);';
+const REQUIRE_BANNER = 'import { createRequire as __wsstackCreateRequire } from "node:module"; const require = __wsstackCreateRequire(import.meta.url);';
 const run = promisify(execFile);
 
 let outDir: string;
 let table: ConnectionTableUnderTest;
 let api: ManagementApiStandIn;
+let jwks: JwksServer;
+let store: DynamoDbConnectionStore;
 
 beforeAll(async () => {
   outDir = mkdtempSync(path.join(tmpdir(), "wsstack-bundles-"));
-  table = await startConnectionTable();
-  api = await startManagementApiStandIn({ stage: "prod", tls: true });
+  [table, api, jwks] = await Promise.all([startConnectionTable(), startManagementApiStandIn({ stage: "prod", tls: true }), startJwksServer()]);
+  store = new DynamoDbConnectionStore({ client: table.client, tableName: table.tableName, sleep: async () => {} });
 });
 afterAll(async () => {
-  await api?.close();
-  await table?.close();
+  await Promise.all([api?.close(), table?.close(), jwks?.close()]);
   if (outDir) rmSync(outDir, { recursive: true, force: true });
 });
 
+/** Bundles with the options of stacks/bundle-handler.ts. */
 async function bundle(entry: string): Promise<string> {
   const outfile = path.join(outDir, path.basename(entry, ".ts"), "index.mjs");
   await build({
@@ -45,7 +54,11 @@ async function bundle(entry: string): Promise<string> {
     bundle: true,
     format: "esm",
     platform: "node",
+    mainFields: ["module", "main"],
     target: "node20",
+    minify: true,
+    treeShaking: true,
+    legalComments: "none",
     banner: { js: REQUIRE_BANNER },
     logLevel: "silent",
   });
@@ -56,19 +69,25 @@ async function bundle(entry: string): Promise<string> {
 const INVOKER = `
 const [file, event] = process.argv.slice(1);
 const bundle = await import(new URL("file://" + file).href);
-const result = typeof bundle.handler === "function" ? await bundle.handler(JSON.parse(event), { awsRequestId: "bundle-test" }) : null;
-process.stdout.write("\\nRESULT " + JSON.stringify({ exports: Object.keys(bundle), handlerType: typeof bundle.handler, result }) + "\\n");
+let result = null, thrown = null;
+try {
+  result = typeof bundle.handler === "function" ? await bundle.handler(JSON.parse(event), { awsRequestId: "bundle-test" }) : null;
+} catch (error) {
+  thrown = String(error && error.message);
+}
+process.stdout.write("\\nRESULT " + JSON.stringify({ exports: Object.keys(bundle), handlerType: typeof bundle.handler, result, thrown }) + "\\n");
 `;
 
 interface Invocation {
   readonly exports: string[];
   readonly handlerType: string;
-  readonly result: ProxyResult;
+  readonly result: { statusCode: number; body?: string } & Record<string, unknown>;
+  readonly thrown: string | null;
   readonly logs: Record<string, unknown>[];
   readonly dynamoCalls: RecordedCall[];
 }
 
-async function invokeInFreshProcess(bundleFile: string, event: WebSocketEvent): Promise<Invocation> {
+async function invokeInFreshProcess(bundleFile: string, event: WebSocketEvent | AuthorizerEvent): Promise<Invocation> {
   table.calls.length = 0;
   const { stdout } = await run(process.execPath, ["--input-type=module", "--no-warnings", "-e", INVOKER, bundleFile, JSON.stringify(event)], {
     env: {
@@ -79,6 +98,9 @@ async function invokeInFreshProcess(bundleFile: string, event: WebSocketEvent): 
       AWS_ACCESS_KEY_ID: "test",
       AWS_SECRET_ACCESS_KEY: "test",
       NODE_EXTRA_CA_CERTS: TEST_CERTIFICATE_PATH,
+      JWT_ISSUER: TEST_ISSUER,
+      JWT_AUDIENCE: TEST_AUDIENCE,
+      JWKS_URL: jwks.url,
       LOG_LEVEL: "debug",
     },
   });
@@ -89,84 +111,196 @@ async function invokeInFreshProcess(bundleFile: string, event: WebSocketEvent): 
   return { ...(JSON.parse(resultLine.slice("RESULT ".length)) as Omit<Invocation, "logs" | "dynamoCalls">), logs, dynamoCalls: [...table.calls] };
 }
 
-/** Each DynamoDB call must be one routes.ts grants the route, on the table or on the room index. */
-function expectOnlyGrantedActions(routeKey: string, calls: readonly RecordedCall[]): void {
+/** The DynamoDB calls are exactly what routes.ts grants the route, on the table and on the room index. */
+function expectExactlyGrantedActions(routeKey: string, calls: readonly RecordedCall[]): void {
   const access = LAMBDA_ROUTES.find((route) => route.routeKey === routeKey)!.access;
-  for (const call of calls) {
-    const granted = call.input["IndexName"] === undefined ? access.table : access.roomIndex;
-    expect(granted ?? [], `${routeKey} called ${call.action}${call.input["IndexName"] ? " on the index" : ""}`).toContain(call.action);
-  }
+  const used = (onIndex: boolean) => [...new Set(calls.filter((call) => (call.input["IndexName"] !== undefined) === onIndex).map((call) => call.action))].sort();
+  expect({ table: used(false), roomIndex: used(true) }, `${routeKey}'s DynamoDB calls`).toEqual({
+    table: [...(access.table ?? [])].sort(),
+    roomIndex: [...(access.roomIndex ?? [])].sort(),
+  });
 }
 
-async function seed(connectionId: string, room: string): Promise<void> {
-  const store = new DynamoDbConnectionStore({ client: table.client, tableName: table.tableName, sleep: async () => {} });
-  await store.addConnection({ connectionId, connectedAt: Date.now(), joinedAt: Date.now(), rooms: [room], expiresAt: 2_000_000_000 });
+function frame(invocation: Invocation): Record<string, unknown> {
+  expect(Object.keys(invocation.result).sort()).toEqual(["body", "statusCode"]);
+  return JSON.parse(invocation.result.body!) as Record<string, unknown>;
+}
+
+function framesOf(connectionId: string): Record<string, unknown>[] {
+  return (api.delivered.get(connectionId) ?? []).map((text) => JSON.parse(text) as Record<string, unknown>);
+}
+
+/** Stores a connection in the given rooms (its name unclaimed, so tests can reuse names). */
+async function seed(userName: string, rooms: readonly string[], options: { readonly gone?: boolean } = {}): Promise<string> {
+  const connectionId = newApiGatewayId();
+  const userId = `anon:${connectionId}`;
+  await store.addConnection({ connectionId, userId, userName, connectedAt: Date.now(), joinedAt: Date.now(), rooms, expiresAt: 2_000_000_000 });
+  if (options.gone) api.gone.add(connectionId);
+  return connectionId;
+}
+
+function room(label: string): string {
+  return `${label}-${newApiGatewayId().slice(0, 6)}`;
+}
+
+/** The requestContext that points a handler's @connections calls at the HTTPS stand-in. */
+function at(connectionId: string) {
+  return { connectionId, domainName: api.host, stage: api.stage };
 }
 
 describe("handler bundles", () => {
-  it("bundle: connect.ts bundles, exports handler, and stores a connection in dynalite", async () => {
-    // GIVEN the bundled $connect handler
+  it("bundle: connect.ts stores the named connection in the lobby and tells the lobby", async () => {
+    // GIVEN a lobby member, a gone lobby member, and the bundled $connect handler
+    const member = await seed("LobbyMember", ["lobby"]);
+    await seed("LobbyGhost", ["lobby"], { gone: true });
     const file = await bundle("connect.ts");
     const connectionId = newApiGatewayId();
-    // WHEN a fresh process invokes it with a CONNECT event
-    const invocation = await invokeInFreshProcess(file, fixtureEvent("connect-event", { requestContext: { connectionId } }));
-    // THEN it exports handler, answers exactly {statusCode:200}, and the items exist
+    // WHEN a fresh process invokes it with a CONNECT event asking for ?name=Ada
+    const event = { ...fixtureEvent("connect-event", { requestContext: at(connectionId) }), queryStringParameters: { name: "Ada" } };
+    const invocation = await invokeInFreshProcess(file, event);
+    // THEN it exports handler, answers exactly {statusCode:200}, the items exist and the lobby heard of Ada
     expect(invocation.exports).toEqual(["handler"]);
     expect(invocation.result).toStrictEqual({ statusCode: 200 });
-    expect((await table.itemsOf(connectionId)).map((item) => item["sk"]).sort()).toEqual(["META", "ROOM#lobby"]);
-    expectOnlyGrantedActions("$connect", invocation.dynamoCalls);
-    expect(invocation.logs).toContainEqual(expect.objectContaining({ message: "connected", connectionId, awsRequestId: "bundle-test" }));
+    expect((await table.itemsOf(connectionId)).map((item) => [item["sk"], item["userName"]]).sort()).toEqual([["META", "Ada"], ["ROOM#lobby", "Ada"]]);
+    expect(framesOf(member)).toContainEqual({ type: "presence", room: "lobby", user: "Ada", event: "joined" });
+    expectExactlyGrantedActions("$connect", invocation.dynamoCalls);
+    expect(invocation.logs).toContainEqual(expect.objectContaining({ message: "connected", connectionId, userName: "Ada", awsRequestId: "bundle-test" }));
   });
 
-  it("bundle: on-message.ts bundles, exports handler, and broadcasts through https://{domainName}/{stage}", async () => {
-    // GIVEN two connections in a room of their own and the bundled onMessage handler
-    const [sender, listener] = [newApiGatewayId(), newApiGatewayId()];
-    await seed(sender, "bundle-room");
-    await seed(listener, "bundle-room");
+  it("bundle: on-message.ts broadcasts through https://{domainName}/{stage} and stores the message", async () => {
+    // GIVEN two members of a room, a gone one, and the bundled onMessage handler
+    const r = room("bundle");
+    const [sender, listener] = [await seed("Sender", [r]), await seed("Listener", [r])];
+    await seed("Ghost", [r], { gone: true });
     const file = await bundle("on-message.ts");
-    // WHEN the sender's message arrives, with domainName and stage pointing at the HTTPS stand-in
-    const event = fixtureEvent("on-message-event", {
-      requestContext: { connectionId: sender, domainName: api.host, stage: api.stage },
-      body: '{"action":"onMessage","room":"bundle-room","message":"Hello everyone"}',
-    });
-    const invocation = await invokeInFreshProcess(file, event);
+    // WHEN the sender's message arrives
+    const invocation = await invokeInFreshProcess(file, messageEvent("onMessage", { action: "onMessage", room: r, message: "Hello everyone" }, at(sender)));
     // THEN both got the message frame, and the sender the receipt as the body of a two-key proxy result
     expect(invocation.exports).toEqual(["handler"]);
-    expect(Object.keys(invocation.result).sort()).toEqual(["body", "statusCode"]);
     expect(invocation.result.statusCode).toBe(200);
-    expect(JSON.parse(invocation.result.body!)).toStrictEqual({ type: "sent", room: "bundle-room", delivered: 2, pruned: 0 });
+    expect(frame(invocation)).toMatchObject({ type: "sent", room: r, delivered: 2, pruned: 1, stored: true });
     for (const id of [sender, listener]) {
-      expect(JSON.parse(api.delivered.get(id)![0]!)).toMatchObject({ type: "message", room: "bundle-room", message: "Hello everyone", from: sender });
+      expect(framesOf(id)[0]).toMatchObject({ type: "message", room: r, message: "Hello everyone", from: "Sender", id: expect.any(String) });
     }
-    expectOnlyGrantedActions("onMessage", invocation.dynamoCalls);
+    expect((await store.recentMessages(r, { limit: 5, nowSeconds: 1 })).messages).toHaveLength(1);
+    expectExactlyGrantedActions("onMessage", invocation.dynamoCalls);
   });
 
-  it("bundle: default.ts bundles, exports handler, and answers with an error frame", async () => {
+  it("bundle: join-room.ts answers with the members and tells them", async () => {
+    const r = room("join");
+    const [joiner, member] = [await seed("Joiner", ["lobby"]), await seed("Member", [r])];
+    await seed("Ghost", [r], { gone: true });
+    const file = await bundle("join-room.ts");
+    const invocation = await invokeInFreshProcess(file, messageEvent("joinRoom", { action: "joinRoom", room: r }, at(joiner)));
+    expect(invocation.exports).toEqual(["handler"]);
+    expect(frame(invocation)).toEqual({ type: "joined", room: r, members: ["Ghost", "Joiner", "Member"] });
+    expect(framesOf(member)).toEqual([{ type: "presence", room: r, user: "Joiner", event: "joined" }]);
+    expectExactlyGrantedActions("joinRoom", invocation.dynamoCalls);
+  });
+
+  it("bundle: leave-room.ts leaves the room and tells the others", async () => {
+    const r = room("leave");
+    const [leaver, member] = [await seed("Leaver", [r]), await seed("Member", [r])];
+    await seed("Ghost", [r], { gone: true });
+    const file = await bundle("leave-room.ts");
+    const invocation = await invokeInFreshProcess(file, messageEvent("leaveRoom", { action: "leaveRoom", room: r }, at(leaver)));
+    expect(frame(invocation)).toEqual({ type: "left", room: r });
+    expect(framesOf(member)).toEqual([{ type: "presence", room: r, user: "Leaver", event: "left" }]);
+    expectExactlyGrantedActions("leaveRoom", invocation.dynamoCalls);
+  });
+
+  it("bundle: private-message.ts delivers to the user's live connection and prunes the gone one", async () => {
+    const from = await seed("Whisperer", ["lobby"]);
+    const to = await seed("Confidant", ["lobby"]);
+    // A stale connection under the same name, from an earlier anonymous session.
+    const stale = newApiGatewayId();
+    await store.addConnection({ connectionId: stale, userId: `anon:${stale}`, userName: "Confidant", connectedAt: 1, joinedAt: 1, rooms: [], expiresAt: 2_000_000_000 });
+    api.gone.add(stale);
+    const file = await bundle("private-message.ts");
+    const invocation = await invokeInFreshProcess(file, messageEvent("privateMessage", { action: "privateMessage", to: "confidant", message: "psst" }, at(from)));
+    expect(frame(invocation)).toEqual({ type: "sent", to: "Confidant", delivered: 1 });
+    expect(framesOf(to)).toEqual([{ type: "private", from: "Whisperer", to: "Confidant", message: "psst", sentAt: expect.any(String) }]);
+    expectExactlyGrantedActions("privateMessage", invocation.dynamoCalls);
+  });
+
+  it("bundle: typing-indicator.ts tells the others and stores nothing", async () => {
+    const r = room("typing");
+    const [typist, member] = [await seed("Typist", [r]), await seed("Member", [r])];
+    await seed("Ghost", [r], { gone: true });
+    const file = await bundle("typing-indicator.ts");
+    const invocation = await invokeInFreshProcess(file, messageEvent("typingIndicator", { action: "typingIndicator", room: r, typing: true }, at(typist)));
+    expect(frame(invocation)).toEqual({ type: "ack", requestAction: "typingIndicator" });
+    expect(framesOf(member)).toEqual([{ type: "typing", room: r, user: "Typist", typing: true }]);
+    expect(framesOf(typist)).toEqual([]);
+    expectExactlyGrantedActions("typingIndicator", invocation.dynamoCalls);
+  });
+
+  it("bundle: set-name.ts renames the connection everywhere", async () => {
+    const r = room("rename");
+    const connectionId = await seed("OldName", [r]);
+    const file = await bundle("set-name.ts");
+    const invocation = await invokeInFreshProcess(file, messageEvent("setName", { action: "setName", name: "New Name" }, at(connectionId)));
+    expect(frame(invocation)).toEqual({ type: "name", name: "New Name" });
+    expect((await table.itemsOf(connectionId)).map((item) => item["userName"])).toEqual(["New Name", "New Name"]);
+    expectExactlyGrantedActions("setName", invocation.dynamoCalls);
+  });
+
+  it("bundle: history.ts answers with the room's messages", async () => {
+    const r = room("history");
+    const reader = await seed("Reader", [r]);
+    await store.appendMessage({ type: "message", room: r, message: "earlier", from: "Someone", sentAt: "2024-01-20T11:55:04.112Z", id: "m1" }, 4_000_000_000);
+    const file = await bundle("history.ts");
+    const invocation = await invokeInFreshProcess(file, messageEvent("history", { action: "history", room: r }, at(reader)));
+    expect(frame(invocation)).toEqual({
+      type: "history",
+      room: r,
+      messages: [{ type: "message", room: r, message: "earlier", from: "Someone", sentAt: "2024-01-20T11:55:04.112Z", id: "m1" }],
+      next: null,
+    });
+    expectExactlyGrantedActions("history", invocation.dynamoCalls);
+  });
+
+  it("bundle: disconnect.ts removes the connection and tells its rooms", async () => {
+    // GIVEN a stored connection in a room with another member, and the bundled $disconnect handler
+    const r = room("bye");
+    const [connectionId, member] = [await seed("Leaving", [r]), await seed("Member", [r])];
+    const file = await bundle("disconnect.ts");
+    // WHEN a fresh process invokes it with the captured DISCONNECT event
+    const invocation = await invokeInFreshProcess(file, fixtureEvent("disconnect-event", { requestContext: at(connectionId) }));
+    // THEN the items are gone and the room heard it
+    expect(invocation.exports).toEqual(["handler"]);
+    expect(invocation.result).toStrictEqual({ statusCode: 200 });
+    expect(await table.itemsOf(connectionId)).toEqual([]);
+    expect(framesOf(member)).toEqual([{ type: "presence", room: r, user: "Leaving", event: "left" }]);
+    expectExactlyGrantedActions("$disconnect", invocation.dynamoCalls);
+  });
+
+  it("bundle: default.ts answers with an error frame listing every action", async () => {
     const file = await bundle("default.ts");
     const invocation = await invokeInFreshProcess(file, fixtureEvent("default-message-event"));
     expect(invocation.exports).toEqual(["handler"]);
     expect(invocation.result.statusCode).toBe(400);
-    expect(JSON.parse(invocation.result.body!)).toMatchObject({ type: "error", code: "unknown_action", validActions: ["onMessage"] });
+    expect(frame(invocation)).toMatchObject({ type: "error", code: "unknown_action", validActions: [...CLIENT_ACTIONS] });
     expect(invocation.dynamoCalls).toEqual([]);
   });
 
-  it("bundle: disconnect.ts bundles, exports handler, and removes the connection from dynalite", async () => {
-    // GIVEN a stored connection and the bundled $disconnect handler
-    const connectionId = newApiGatewayId();
-    await seed(connectionId, "lobby");
-    const file = await bundle("disconnect.ts");
-    // WHEN a fresh process invokes it with the captured DISCONNECT event
-    const invocation = await invokeInFreshProcess(file, fixtureEvent("disconnect-event", { requestContext: { connectionId } }));
-    // THEN the items are gone
+  it("bundle: authorizer.ts allows a valid token against a JWKS served over HTTP, touching no table", async () => {
+    const file = await bundle(AUTHORIZER.entry);
+    const token = await jwks.sign({ sub: "sub-bundle", preferred_username: "bundler" });
+    const event = authorizerEvent(token);
+    const invocation = await invokeInFreshProcess(file, event);
     expect(invocation.exports).toEqual(["handler"]);
-    expect(invocation.result).toStrictEqual({ statusCode: 200 });
-    expect(await table.itemsOf(connectionId)).toEqual([]);
-    expectOnlyGrantedActions("$disconnect", invocation.dynamoCalls);
+    expect(invocation.result).toStrictEqual({
+      principalId: "sub-bundle",
+      policyDocument: { Version: "2012-10-17", Statement: [{ Action: "execute-api:Invoke", Effect: "Allow", Resource: event.methodArn }] },
+      context: { userId: "sub-bundle", userName: "bundler" },
+    });
+    expect(invocation.dynamoCalls).toEqual([]);
   });
 
-  it("bundle: default.ts carries no AWS SDK", async () => {
-    // $default touches no AWS service; an SDK in its bundle would only slow cold starts.
-    const file = await bundle("default.ts");
-    expect(statSync(file).size).toBeLessThan(50_000);
+  it("bundle: default.ts and authorizer.ts carry no AWS SDK", async () => {
+    // Neither touches an AWS service; an SDK in their bundles would only slow cold starts.
+    expect(statSync(await bundle("default.ts")).size).toBeLessThan(50_000);
+    expect(statSync(await bundle(AUTHORIZER.entry)).size).toBeLessThan(80_000);
   });
 });

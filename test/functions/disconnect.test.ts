@@ -20,7 +20,7 @@ it("$disconnect: answers exactly {statusCode:200}, removes every item and logs t
   // GIVEN a connection in two rooms
   const connectionId = newApiGatewayId();
   const store = new DynamoDbConnectionStore({ client: table.client, tableName: table.tableName, sleep: async () => {} });
-  await store.addConnection({ connectionId, connectedAt: 1, joinedAt: 1, rooms: ["lobby", "general"], expiresAt: 2_000_000_000 });
+  await store.addConnection({ connectionId, userId: `anon:${connectionId}`, userName: "Ada", connectedAt: 1, joinedAt: 1, rooms: ["lobby", "general"], expiresAt: 2_000_000_000 });
   const { handler } = await import("../../functions/disconnect.ts");
   // WHEN the captured DISCONNECT event arrives for it
   const { result, logs } = await stdoutLogsOf(() => handler(fixtureEvent("disconnect-event", { requestContext: { connectionId } })));

@@ -1,13 +1,19 @@
 import { describe, expect, it } from "vitest";
 import { InvalidEnvironmentError } from "../../../functions/aws/env.ts";
-import { readConnectSettings, readDefaultRouteSettings, readOnMessageSettings } from "../../../functions/aws/settings.ts";
+import { readAuthorizerSettings, readConnectSettings, readDefaultRouteSettings, readOnMessageSettings } from "../../../functions/aws/settings.ts";
 
 describe("settings", () => {
   it("readOnMessageSettings: unset limits take the documented defaults", () => {
     // GIVEN only the table name
     // WHEN the onMessage settings are read
-    // THEN the index, size limit and concurrency are the defaults
-    expect(readOnMessageSettings({ TABLE_NAME: "t" })).toEqual({ tableName: "t", roomIndexName: "byRoom", maxMessageBytes: 32_768, fanOutConcurrency: 64 });
+    // THEN the index, size limit, concurrency and history TTL (7 days) are the defaults
+    expect(readOnMessageSettings({ TABLE_NAME: "t" })).toEqual({
+      tableName: "t",
+      roomIndexName: "byRoom",
+      maxMessageBytes: 32_768,
+      fanOutConcurrency: 64,
+      historyTtlSeconds: 604_800,
+    });
   });
 
   it("readConnectSettings: the TTL defaults to 3 hours, longer than API Gateway's 2-hour limit", () => {
@@ -26,5 +32,28 @@ describe("settings", () => {
 
   it("readDefaultRouteSettings: needs no table", () => {
     expect(readDefaultRouteSettings({ MAX_MESSAGE_BYTES: "1024" })).toEqual({ maxMessageBytes: 1024 });
+  });
+
+  it("readOnMessageSettings: HISTORY_TTL_SECONDS sets how long messages are kept", () => {
+    expect(readOnMessageSettings({ TABLE_NAME: "t", HISTORY_TTL_SECONDS: "3600" }).historyTtlSeconds).toBe(3600);
+  });
+
+  const AUTH_ENV = { JWT_ISSUER: "https://issuer.example", JWT_AUDIENCE: "chat", JWKS_URL: "https://issuer.example/.well-known/jwks.json" };
+
+  it("readAuthorizerSettings: without JWT_ALGORITHMS only RS256 and ES256 are accepted", () => {
+    expect(readAuthorizerSettings(AUTH_ENV)).toEqual({
+      issuer: "https://issuer.example",
+      audience: "chat",
+      jwksUrl: new URL("https://issuer.example/.well-known/jwks.json"),
+      algorithms: ["RS256", "ES256"],
+    });
+  });
+
+  it.each(["HS256", "RS256,HS512", "none", "RS256,none"])("readAuthorizerSettings: JWT_ALGORITHMS=%s is refused: asymmetric algorithms only", (value) => {
+    expect(() => readAuthorizerSettings({ ...AUTH_ENV, JWT_ALGORITHMS: value })).toThrow(/JWT_ALGORITHMS.*asymmetric/);
+  });
+
+  it("readAuthorizerSettings: a JWKS_URL that is not a URL is refused", () => {
+    expect(() => readAuthorizerSettings({ ...AUTH_ENV, JWKS_URL: "jwks.json" })).toThrow(/JWKS_URL/);
   });
 });

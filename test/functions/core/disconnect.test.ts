@@ -1,66 +1,73 @@
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { DynamoDbConnectionStore } from "../../../functions/aws/dynamodb-connection-store.ts";
 import { disconnect } from "../../../functions/core/disconnect.ts";
-import { startConnectionTable, type ConnectionTableUnderTest } from "../support/connection-table.ts";
 import { newApiGatewayId } from "../support/events.ts";
+import { newRoom, startChatWorld, type ChatWorld } from "../support/chat-world.ts";
 
-let table: ConnectionTableUnderTest;
-let store: DynamoDbConnectionStore;
+let world: ChatWorld;
 beforeAll(async () => {
-  table = await startConnectionTable();
-  store = new DynamoDbConnectionStore({ client: table.client, tableName: table.tableName, sleep: async () => {} });
+  world = await startChatWorld();
 });
 afterAll(async () => {
-  await table?.close();
+  await world?.close();
 });
 
-async function connectedTo(rooms: string[]): Promise<string> {
-  const connectionId = newApiGatewayId();
-  await store.addConnection({ connectionId, connectedAt: 1, joinedAt: 2, rooms, expiresAt: 3 });
-  return connectionId;
-}
+const SETTINGS = { fanOut: { concurrency: 4 } };
 
-it("disconnect: removes the connection and its membership", async () => {
-  // GIVEN a connection in the lobby, and another one
-  const leaving = await connectedTo(["lobby"]);
-  const staying = await connectedTo(["lobby"]);
+it("disconnect: removes the connection, its membership, its user entry and its name claim", async () => {
+  // GIVEN a connection in a room, and another one
+  const room = newRoom("lobby");
+  const leaving = await world.connected("Alan", [room], "sub-alan");
+  const staying = await world.connected("Joan", [room]);
   // WHEN the first disconnects
-  const removed = await disconnect(leaving, { store });
+  const removed = await disconnect(leaving, world.dependencies(), SETTINGS);
   // THEN its items are gone, the other's are not, and the result says what was removed
-  expect(removed).toEqual({ connectionId: leaving, hadConnection: true, rooms: ["lobby"] });
-  expect(await table.itemsOf(leaving)).toEqual([]);
-  expect(await table.itemsOf(staying)).toHaveLength(2);
+  expect(removed).toEqual({ connectionId: leaving, hadConnection: true, rooms: [room], userName: "Alan" });
+  expect(await world.table.itemsOf(leaving)).toEqual([]);
+  expect(await world.table.itemsOf(staying)).toHaveLength(2);
+  expect(await world.store.userConnections("Alan")).toEqual([]);
+  // and the name is free for another user
+  await expect(world.store.claimName({ name: "alan", userId: "someone-else", expiresAt: 2_000_000_000, nowSeconds: 1 })).resolves.toBeUndefined();
 });
 
-it("disconnect: removes every membership of a connection in several rooms", async () => {
-  // GIVEN a connection in three rooms
-  const connectionId = await connectedTo(["lobby", "general", "random"]);
-  table.calls.length = 0;
-  // WHEN it disconnects
-  const removed = await disconnect(connectionId, { store });
-  // THEN all four items are gone, using only Query and BatchWriteItem on the table
-  expect([...removed.rooms].sort()).toEqual(["general", "lobby", "random"]);
-  expect(await table.itemsOf(connectionId)).toEqual([]);
-  const used = table.calls.slice(0, 2);
-  expect(used.map((call) => call.action)).toEqual(["Query", "BatchWriteItem"]);
-  expect(used[0]!.input["IndexName"]).toBeUndefined();
+it("disconnect: a name still used by another connection of the same user stays claimed", async () => {
+  // GIVEN user sub-ada with two connections named "Ada"
+  const first = await world.connected("Ada", [newRoom("a")], "sub-ada");
+  await world.connected("Ada", [newRoom("b")], "sub-ada");
+  // WHEN one disconnects
+  await disconnect(first, world.dependencies(), SETTINGS);
+  // THEN another user still cannot take "Ada"
+  await expect(world.store.claimName({ name: "Ada", userId: "sub-mallory", expiresAt: 2_000_000_000, nowSeconds: 1 })).rejects.toMatchObject({ code: "name_taken" });
+});
+
+it("disconnect: each room of a connection that dropped without leaveRoom hears a left presence", async () => {
+  // GIVEN Grace in two rooms, with one other member in each
+  const [roomA, roomB] = [newRoom("a"), newRoom("b")];
+  const grace = await world.connected("Grace", [roomA, roomB]);
+  const inA = await world.connected("Anita", [roomA]);
+  const inB = await world.connected("Barbara", [roomB]);
+  // WHEN Grace's connection drops
+  await disconnect(grace, world.dependencies(), SETTINGS);
+  // THEN both rooms were told, and nothing was posted to Grace
+  expect(world.framesOf(inA)).toEqual([{ type: "presence", room: roomA, user: "Grace", event: "left" }]);
+  expect(world.framesOf(inB)).toEqual([{ type: "presence", room: roomB, user: "Grace", event: "left" }]);
+  expect(world.framesOf(grace)).toEqual([]);
 });
 
 it("disconnect: removes more memberships than fit in one BatchWriteItem", async () => {
-  // GIVEN a connection in 30 rooms (31 items; a batch takes 25)
-  const rooms = Array.from({ length: 30 }, (_, i) => `room-${i}`);
-  const connectionId = await connectedTo(rooms);
+  // GIVEN a connection in 30 rooms (32 items; a batch takes 25)
+  const rooms = Array.from({ length: 30 }, (_, i) => newRoom(`room-${i}`));
+  const connectionId = await world.connected("Many", rooms);
   // WHEN it disconnects
-  const removed = await disconnect(connectionId, { store });
+  const removed = await disconnect(connectionId, world.dependencies(), SETTINGS);
   // THEN every item is gone
   expect(removed.rooms).toHaveLength(30);
-  expect(await table.itemsOf(connectionId)).toEqual([]);
+  expect(await world.table.itemsOf(connectionId)).toEqual([]);
 });
 
 it("disconnect: an unknown connection is not an error", async () => {
   // GIVEN an id never stored (e.g. a $disconnect after the TTL already removed it)
   // WHEN it disconnects
-  // THEN nothing was there to remove
+  // THEN nothing was there to remove, and no room is told
   const connectionId = newApiGatewayId();
-  await expect(disconnect(connectionId, { store })).resolves.toEqual({ connectionId, hadConnection: false, rooms: [] });
+  await expect(disconnect(connectionId, world.dependencies(), SETTINGS)).resolves.toEqual({ connectionId, hadConnection: false, rooms: [] });
 });

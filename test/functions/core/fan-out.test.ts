@@ -42,13 +42,13 @@ async function seedRoom(room: string, connectionIds: readonly string[]): Promise
   const now = Date.now();
   await Promise.all(
     connectionIds.map((connectionId) =>
-      store.addConnection({ connectionId, connectedAt: now, joinedAt: now, rooms: [room], expiresAt: Math.floor(now / 1000) + 10_800 }),
+      store.addConnection({ connectionId, userId: `anon:${connectionId}`, userName: "member", connectedAt: now, joinedAt: now, rooms: [room], expiresAt: Math.floor(now / 1000) + 10_800 }),
     ),
   );
 }
 
 function frameFor(room: string): MessageFrame {
-  return { type: "message", room, message: "Hello everyone", from: "R1kmxc2VNjMCFIA=", sentAt: "2024-01-20T11:55:04.112Z" };
+  return { type: "message", room, message: "Hello everyone", from: "Ada", sentAt: "2024-01-20T11:55:04.112Z", id: "id-1" };
 }
 
 describe("fanOut", () => {

@@ -1,85 +1,181 @@
-import { afterAll, beforeAll, expect, it } from "vitest";
-import { DynamoDbConnectionStore } from "../../../functions/aws/dynamodb-connection-store.ts";
-import { ManagementApiSenders } from "../../../functions/aws/management-api-senders.ts";
-import type { Clock } from "../../../functions/core/clock.ts";
-import { MissingFieldError } from "../../../functions/core/client-errors.ts";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { ConnectionStore, MessageHistory } from "../../../functions/core/connection-store.ts";
+import { MissingFieldError, NotMemberError } from "../../../functions/core/client-errors.ts";
 import { sendMessage, type SendMessageSettings } from "../../../functions/core/send-message.ts";
 import { answerTwoWay } from "../../../functions/core/two-way-answer.ts";
-import { useDummyAwsCredentials } from "../support/aws-test-environment.ts";
+import { DynamoDbConnectionStore } from "../../../functions/aws/dynamodb-connection-store.ts";
 import { captureLogs } from "../support/captured-logs.ts";
-import { startConnectionTable, type ConnectionTableUnderTest } from "../support/connection-table.ts";
-import { newConnectionIds } from "../support/events.ts";
-import { startManagementApiStandIn, type ManagementApiStandIn } from "../support/management-api-stand-in.ts";
+import { countingRandom, fixedClock, NOW_SECONDS, newRoom, startChatWorld, type ChatWorld } from "../support/chat-world.ts";
 
-let table: ConnectionTableUnderTest;
-let api: ManagementApiStandIn;
-const clock: Clock = { now: () => new Date("2024-01-20T11:55:04.112Z"), sleep: async () => {} };
-const SETTINGS: SendMessageSettings = { maxMessageBytes: 32_768, defaultRoom: "lobby", fanOut: { concurrency: 8 } };
+let world: ChatWorld;
+const SETTINGS: SendMessageSettings = { maxMessageBytes: 32_768, defaultRoom: "lobby", fanOut: { concurrency: 8 }, historyTtlSeconds: 604_800 };
 
 beforeAll(async () => {
-  useDummyAwsCredentials();
-  table = await startConnectionTable();
-  api = await startManagementApiStandIn({ stage: "prod" });
+  world = await startChatWorld();
 });
 afterAll(async () => {
-  await api?.close();
-  await table?.close();
+  await world?.close();
 });
 
-function dependencies(tableName = table.tableName) {
-  const { logger, lines } = captureLogs();
-  const store = new DynamoDbConnectionStore({ client: table.client, tableName, sleep: clock.sleep });
-  const sender = new ManagementApiSenders({ endpointFor: ({ stage }) => `http://${api.host}/${stage}` }).senderFor({ domainName: api.host, stage: "prod" });
-  return { deps: { store, sender, clock, logger }, lines };
+function body(fields: Record<string, unknown>): string {
+  return JSON.stringify({ action: "onMessage", ...fields });
 }
 
-it("sendMessage: broadcasts the message frame to the room and returns the sender's receipt", async () => {
-  // GIVEN three connections in a room, the sender among them, one of them gone
-  const [sender, other, gone] = newConnectionIds(3) as [string, string, string];
-  const { deps } = dependencies();
-  for (const connectionId of [sender, other, gone]) {
-    await deps.store.addConnection({ connectionId, connectedAt: 1, joinedAt: 1, rooms: ["general"], expiresAt: 2_000_000_000 });
-  }
-  api.gone.add(gone);
+describe("sendMessage", () => {
+  it("sendMessage: broadcasts the message frame to the room, from the sender's name, and returns the receipt", async () => {
+    // GIVEN three connections in a room, the sender among them, one of them gone
+    const room = newRoom("general");
+    const sender = await world.connected("Ada", [room]);
+    const other = await world.connected("Grace", [room]);
+    const gone = await world.connected("Gone", [room]);
+    world.api.gone.add(gone);
 
-  // WHEN the sender sends a message to the room
-  const receipt = await sendMessage({ connectionId: sender, body: '{"action":"onMessage","room":"general","message":"Hello everyone"}' }, deps, SETTINGS);
+    // WHEN the sender sends a message to the room
+    const receipt = await sendMessage({ connectionId: sender, body: body({ room, message: "Hello everyone" }) }, world.dependencies(), SETTINGS);
 
-  // THEN the live members get the message frame, and the sender a receipt counting the delivery and the pruning
-  const frame = { type: "message", room: "general", message: "Hello everyone", from: sender, sentAt: "2024-01-20T11:55:04.112Z" };
-  expect(api.delivered.get(sender)!.map((text) => JSON.parse(text))).toEqual([frame]);
-  expect(api.delivered.get(other)!.map((text) => JSON.parse(text))).toEqual([frame]);
-  expect(receipt).toStrictEqual({ type: "sent", room: "general", delivered: 2, pruned: 1 });
-});
-
-it("sendMessage: an invalid message is rejected before anything is read or sent", async () => {
-  // GIVEN a message without its text
-  const { deps } = dependencies();
-  table.calls.length = 0;
-  const postsBefore = api.posts;
-  // WHEN it is sent
-  // THEN it is a client error, and neither DynamoDB nor the @connections API was called
-  await expect(sendMessage({ connectionId: "R1kmxc2VNjMCFIA=", body: '{"action":"onMessage"}' }, deps, SETTINGS)).rejects.toThrow(MissingFieldError);
-  expect(table.calls).toEqual([]);
-  expect(api.posts).toBe(postsBefore);
-});
-
-it("sendMessage: a store fault is answered with internal_error only, and logged in full", async () => {
-  // GIVEN a store whose table does not exist
-  const { deps, lines } = dependencies("no-such-table");
-  // WHEN a valid message is sent, answered as the onMessage route answers
-  const answer = await answerTwoWay("onMessage", deps.logger, () =>
-    sendMessage({ connectionId: "R1kmxc2VNjMCFIA=", body: '{"action":"onMessage","message":"hi"}' }, deps, SETTINGS),
-  );
-  // THEN the client sees the generic frame, with nothing of the fault in it
-  expect(answer.status).toBe(500);
-  expect(answer.frame).toStrictEqual({
-    type: "error",
-    code: "internal_error",
-    message: "Something went wrong on our side; please try again.",
-    requestAction: "onMessage",
+    // THEN the live members get the message frame, and the sender a receipt counting the delivery and the pruning
+    const frame = { type: "message", room, message: "Hello everyone", from: "Ada", sentAt: "2024-01-20T11:55:04.112Z", id: "id-1" };
+    expect(world.framesOf(sender)).toEqual([frame]);
+    expect(world.framesOf(other)).toEqual([frame]);
+    expect(receipt).toStrictEqual({ type: "sent", room, id: "id-1", delivered: 2, pruned: 1, stored: true });
   });
-  expect(JSON.stringify(answer.frame)).not.toMatch(/ResourceNotFound|no-such-table|\bat /);
-  // and the log has the real error
-  expect(lines.find((line) => line["level"] === "ERROR")).toMatchObject({ error: { name: "ResourceNotFoundException", stack: expect.any(String) } });
+
+  it("sendMessage: reaches only the named room, not the sender's other rooms", async () => {
+    // GIVEN Ada in two rooms, with someone else in each
+    const [roomA, roomB] = [newRoom("a"), newRoom("b")];
+    const ada = await world.connected("Ada", [roomA, roomB]);
+    const inA = await world.connected("Anita", [roomA]);
+    const inB = await world.connected("Barbara", [roomB]);
+    // WHEN Ada writes to room A
+    await sendMessage({ connectionId: ada, body: body({ room: roomA, message: "only A" }) }, world.dependencies(), SETTINGS);
+    // THEN only room A heard it
+    expect(world.framesOf(inA)).toHaveLength(1);
+    expect(world.framesOf(inB)).toEqual([]);
+  });
+
+  it("sendMessage: without room the message goes to the lobby (the seed flow)", async () => {
+    const ada = await world.connected("Ada", ["lobby"]);
+    const receipt = await sendMessage({ connectionId: ada, body: '{"action":"onMessage","message":"Hello everyone"}' }, world.dependencies(), SETTINGS);
+    expect(receipt).toMatchObject({ type: "sent", room: "lobby" });
+    expect(world.framesOf(ada)).toContainEqual(expect.objectContaining({ type: "message", room: "lobby", from: "Ada", message: "Hello everyone" }));
+  });
+
+  it("sendMessage: a sender outside the room is not_member and nothing is sent or stored", async () => {
+    // GIVEN a room with a member, and Eve outside it
+    const room = newRoom("closed");
+    const member = await world.connected("Member", [room]);
+    const eve = await world.connected("Eve", [newRoom("elsewhere")]);
+    // WHEN Eve writes to the room
+    // THEN it is not_member, the member got nothing, and the room has no history
+    await expect(sendMessage({ connectionId: eve, body: body({ room, message: "hi" }) }, world.dependencies(), SETTINGS)).rejects.toThrow(NotMemberError);
+    expect(world.framesOf(member)).toEqual([]);
+    expect((await world.store.recentMessages(room, { limit: 10, nowSeconds: NOW_SECONDS })).messages).toEqual([]);
+  });
+
+  it("sendMessage: the message is stored in the room's history with a TTL of HISTORY_TTL_SECONDS", async () => {
+    // GIVEN a member of a room
+    const room = newRoom("kept");
+    const ada = await world.connected("Ada", [room]);
+    world.table.calls.length = 0;
+    // WHEN it sends a message with a 1-hour history TTL
+    await sendMessage({ connectionId: ada, body: body({ room, message: "remember me" }) }, world.dependencies(), { ...SETTINGS, historyTtlSeconds: 3600 });
+    // THEN one PutItem wrote it under ROOM#<room>, expiring an hour from now, with no `room` attribute (which would list it as a member)
+    const put = world.table.calls.find((call) => call.action === "PutItem")!;
+    const item = put.input["Item"] as Record<string, Record<string, string>>;
+    expect(item["pk"]).toEqual({ S: `ROOM#${room}` });
+    expect(item["sk"]).toEqual({ S: "MSG#2024-01-20T11:55:04.112Z#id-1" });
+    expect(item["expiresAt"]).toEqual({ N: String(NOW_SECONDS + 3600) });
+    expect(item["room"]).toBeUndefined();
+  });
+
+  it("sendMessage: the history write starts before the broadcast, and the receipt waits for both", async () => {
+    // GIVEN a store whose history write stays pending until the test releases it
+    const room = "lobby";
+    const events: string[] = [];
+    let releaseWrite!: () => void;
+    const store = {
+      membership: async () => ({ connectionId: "me", room, userName: "Ada" }),
+      roomMembers: async function* () {
+        yield [{ connectionId: "me" }, { connectionId: "you" }];
+      },
+      removeConnection: async () => ({ connectionId: "", hadConnection: false, rooms: [] }),
+      appendMessage: () => {
+        events.push("write started");
+        return new Promise<void>((resolve) => {
+          releaseWrite = () => {
+            events.push("write done");
+            resolve();
+          };
+        });
+      },
+    } as unknown as ConnectionStore & MessageHistory;
+    const sender = { post: async (connectionId: string) => void events.push(`post ${connectionId}`) };
+    const { logger } = captureLogs();
+
+    // WHEN a message is sent, and every pending callback has run (one macrotask turn; no I/O is involved)
+    let settled = false;
+    const receipt = sendMessage({ connectionId: "me", body: body({ message: "hi" }) }, { store, sender, clock: fixedClock(), random: countingRandom(), logger }, SETTINGS).then(
+      (frame) => ((settled = true), frame),
+    );
+    await new Promise((resolve) => setImmediate(resolve));
+
+    // THEN both posts went out while the write was still pending, and the receipt is still waiting for it
+    expect(events).toEqual(["write started", "post me", "post you"]);
+    expect(settled).toBe(false);
+    // and once the write completes, the receipt says it was stored
+    releaseWrite();
+    await expect(receipt).resolves.toMatchObject({ delivered: 2, stored: true });
+  });
+
+  it("sendMessage: a failed history write is logged and reported as stored:false; the broadcast stands", async () => {
+    // GIVEN a store whose message writes go to a table that does not exist, but whose reads work
+    const room = newRoom("unkept");
+    const ada = await world.connected("Ada", [room]);
+    const deps = world.dependencies();
+    const broken = new DynamoDbConnectionStore({ client: world.table.client, tableName: "no-such-table", sleep: async () => {} });
+    const store = {
+      membership: world.store.membership.bind(world.store),
+      roomMembers: world.store.roomMembers.bind(world.store),
+      removeConnection: world.store.removeConnection.bind(world.store),
+      appendMessage: broken.appendMessage.bind(broken),
+    } as unknown as ConnectionStore & MessageHistory;
+    // WHEN Ada sends a message
+    const receipt = await sendMessage({ connectionId: ada, body: body({ room, message: "hi" }) }, { ...deps, store }, SETTINGS);
+    // THEN the room got it, the receipt says it was not stored, and the log has the fault
+    expect(world.framesOf(ada)).toHaveLength(1);
+    expect(receipt).toMatchObject({ delivered: 1, stored: false });
+    expect(deps.lines).toContainEqual(expect.objectContaining({ level: "ERROR", message: "history write failed", error: expect.objectContaining({ name: "ResourceNotFoundException" }) }));
+  });
+
+  it("sendMessage: an invalid message is rejected before anything is read or sent", async () => {
+    // GIVEN a message without its text
+    world.table.calls.length = 0;
+    const postsBefore = world.api.posts;
+    // WHEN it is sent
+    // THEN it is a client error, and neither DynamoDB nor the @connections API was called
+    await expect(sendMessage({ connectionId: "R1kmxc2VNjMCFIA=", body: '{"action":"onMessage"}' }, world.dependencies(), SETTINGS)).rejects.toThrow(MissingFieldError);
+    expect(world.table.calls).toEqual([]);
+    expect(world.api.posts).toBe(postsBefore);
+  });
+
+  it("sendMessage: a store fault is answered with internal_error only, and logged in full", async () => {
+    // GIVEN a store whose table does not exist
+    const deps = world.dependencies();
+    const store = new DynamoDbConnectionStore({ client: world.table.client, tableName: "no-such-table", sleep: async () => {} });
+    // WHEN a valid message is sent, answered as the onMessage route answers
+    const answer = await answerTwoWay("onMessage", deps.logger, () =>
+      sendMessage({ connectionId: "R1kmxc2VNjMCFIA=", body: '{"action":"onMessage","message":"hi"}' }, { ...deps, store }, SETTINGS),
+    );
+    // THEN the client sees the generic frame, with nothing of the fault in it
+    expect(answer.status).toBe(500);
+    expect(answer.frame).toStrictEqual({
+      type: "error",
+      code: "internal_error",
+      message: "Something went wrong on our side; please try again.",
+      requestAction: "onMessage",
+    });
+    expect(JSON.stringify(answer.frame)).not.toMatch(/ResourceNotFound|no-such-table|\bat /);
+    // and the log has the real error
+    expect(deps.lines.find((line) => line["level"] === "ERROR")).toMatchObject({ error: { name: "ResourceNotFoundException", stack: expect.any(String) } });
+  });
 });

@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
-import type { WebSocketEvent, WebSocketRequestContext } from "../../../functions/aws/websocket-event.ts";
+import type { AuthorizerEvent, WebSocketEvent, WebSocketRequestContext } from "../../../functions/aws/websocket-event.ts";
 
 type FixtureName = "connect-event" | "disconnect-event" | "on-message-event" | "default-message-event";
 
@@ -16,6 +16,20 @@ export function fixtureEvent(
     requestContext: { ...fixture.requestContext, requestId, extendedRequestId: requestId, ...overrides.requestContext },
   };
   return overrides.body === undefined ? event : { ...event, body: overrides.body };
+}
+
+/** The REQUEST authorizer event of `$connect`, carrying `token` as its query parameter. */
+export function authorizerEvent(token: string | undefined, connectionId = newApiGatewayId()): AuthorizerEvent {
+  const fixture = JSON.parse(readFileSync(new URL("../fixtures/authorizer-event.json", import.meta.url), "utf8")) as AuthorizerEvent;
+  const requestId = newApiGatewayId();
+  const query = token === undefined ? {} : { queryStringParameters: { token }, multiValueQueryStringParameters: { token: [token] } };
+  const { queryStringParameters: _q, multiValueQueryStringParameters: _m, ...rest } = fixture as AuthorizerEvent & { multiValueQueryStringParameters?: unknown };
+  return { ...rest, ...query, requestContext: { ...fixture.requestContext, connectionId, requestId, extendedRequestId: requestId } };
+}
+
+/** A MESSAGE event of `routeKey` with `body`, from the captured onMessage event. */
+export function messageEvent(routeKey: string, body: unknown, requestContext: Partial<WebSocketRequestContext> = {}): WebSocketEvent {
+  return fixtureEvent("on-message-event", { requestContext: { routeKey, ...requestContext }, body: typeof body === "string" ? body : JSON.stringify(body) });
 }
 
 /** An id in API Gateway's format: 11 random bytes as padded base64url, e.g. `R1kmxc2VNjMCFIA=`. */

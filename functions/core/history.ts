@@ -1,0 +1,52 @@
+import type { Clock } from "./clock.ts";
+import { InvalidFieldError, NotMemberError } from "./client-errors.ts";
+import { parseClientMessage } from "./client-message.ts";
+import type { ConnectionStore, MessageHistory, MessagePosition } from "./connection-store.ts";
+import type { HistoryFrame } from "./frames.ts";
+import type { ActionInput } from "./room-actions.ts";
+import { readHistoryRequest } from "./requests.ts";
+
+/**
+ * `history`: a page of the room's messages, newest first. `next` is an
+ * opaque cursor: sent back as `before`, it returns the page after (older
+ * than) this one. Only members may read a room.
+ */
+export async function history(
+  input: ActionInput,
+  dependencies: { readonly store: ConnectionStore & MessageHistory; readonly clock: Clock },
+  settings: { readonly maxMessageBytes: number },
+): Promise<HistoryFrame> {
+  const request = readHistoryRequest(parseClientMessage(input.body, settings.maxMessageBytes));
+  const before = request.before === undefined ? undefined : decodeCursor(request.before);
+  const { store, clock } = dependencies;
+  if ((await store.membership(input.connectionId, request.room)) === undefined) {
+    throw new NotMemberError(request.room);
+  }
+  const page = await store.recentMessages(request.room, {
+    before,
+    limit: request.limit,
+    nowSeconds: Math.floor(clock.now().getTime() / 1000),
+  });
+  return { type: "history", room: request.room, messages: page.messages, next: page.next === undefined ? null : encodeCursor(page.next) };
+}
+
+/** A position as an opaque cursor: base64url of `[sentAt, id]`. */
+export function encodeCursor(position: MessagePosition): string {
+  return btoa(JSON.stringify([position.sentAt, position.id])).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+}
+
+// ISO-8601 as Date#toISOString writes it: what sentAt always is.
+const SENT_AT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+
+/** The position in a cursor; anything that is not a cursor we wrote is invalid_field. */
+export function decodeCursor(cursor: string): MessagePosition {
+  try {
+    const value: unknown = JSON.parse(atob(cursor.replace(/-/g, "+").replace(/_/g, "/")));
+    if (Array.isArray(value) && value.length === 2 && typeof value[0] === "string" && SENT_AT.test(value[0]) && typeof value[1] === "string" && value[1].length > 0 && value[1].length <= 64) {
+      return { sentAt: value[0], id: value[1] };
+    }
+  } catch {
+    // Falls through to the client error: bad base64 or bad JSON is a bad cursor.
+  }
+  throw new InvalidFieldError("before", 'the "next" cursor of an earlier history answer');
+}

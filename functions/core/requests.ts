@@ -1,0 +1,96 @@
+import { InvalidFieldError, MissingFieldError } from "./client-errors.ts";
+import type { ClientMessage } from "./client-message.ts";
+import { checkName } from "./identity.ts";
+
+/**
+ * Reading the fields of client actions. Each reader throws the ClientError
+ * that names the first problem, before anything is read from the store.
+ */
+
+/**
+ * Room names become part of DynamoDB keys (`ROOM#<room>`, and the room index's
+ * partition key), whose size is capped; a short cap keeps a bad name a client
+ * error instead of a DynamoDB validation fault.
+ */
+export const MAX_ROOM_NAME_LENGTH = 128;
+
+export const DEFAULT_HISTORY_LIMIT = 50;
+export const MAX_HISTORY_LIMIT = 100;
+
+/** A required non-empty string. */
+export function requiredText(body: ClientMessage, field: string): string {
+  const value = body[field];
+  if (value === undefined || value === null) {
+    throw new MissingFieldError(field);
+  }
+  if (typeof value !== "string" || value.length === 0) {
+    throw new InvalidFieldError(field, "a non-empty string");
+  }
+  return value;
+}
+
+/** The `room` field; `defaultRoom` when it is absent and one is given, else it is required. */
+export function roomField(body: ClientMessage, defaultRoom?: string): string {
+  const room = body["room"];
+  if (room === undefined || room === null) {
+    if (defaultRoom !== undefined) return defaultRoom;
+    throw new MissingFieldError("room");
+  }
+  if (typeof room !== "string" || room.length === 0 || room.length > MAX_ROOM_NAME_LENGTH) {
+    throw new InvalidFieldError("room", `a non-empty string of at most ${MAX_ROOM_NAME_LENGTH} characters`);
+  }
+  return room;
+}
+
+/** `joinRoom`, `leaveRoom`: `{room}`. */
+export function readRoomRequest(body: ClientMessage): { readonly room: string } {
+  return { room: roomField(body) };
+}
+
+/** `privateMessage`: `{to, message}`. */
+export function readPrivateMessageRequest(body: ClientMessage): { readonly to: string; readonly message: string } {
+  const to = requiredText(body, "to");
+  return { to, message: requiredText(body, "message") };
+}
+
+/** `typingIndicator`: `{room, typing}`. */
+export function readTypingRequest(body: ClientMessage): { readonly room: string; readonly typing: boolean } {
+  const room = roomField(body);
+  const typing = body["typing"];
+  if (typing === undefined || typing === null) {
+    throw new MissingFieldError("typing");
+  }
+  if (typeof typing !== "boolean") {
+    throw new InvalidFieldError("typing", "true or false");
+  }
+  return { room, typing };
+}
+
+/** `setName`: `{name}`; a string that breaks the naming rules is invalid_name. */
+export function readSetNameRequest(body: ClientMessage): { readonly name: string } {
+  const name = body["name"];
+  if (name === undefined || name === null) {
+    throw new MissingFieldError("name");
+  }
+  if (typeof name !== "string") {
+    throw new InvalidFieldError("name", "a string");
+  }
+  return { name: checkName(name) };
+}
+
+/** `history`: `{room, before?, limit?}`; `before` stays opaque here (see history.ts). */
+export function readHistoryRequest(body: ClientMessage): { readonly room: string; readonly before?: string; readonly limit: number } {
+  const room = roomField(body);
+  const limit = body["limit"] ?? DEFAULT_HISTORY_LIMIT;
+  if (typeof limit !== "number" || !Number.isInteger(limit) || limit < 1 || limit > MAX_HISTORY_LIMIT) {
+    throw new InvalidFieldError("limit", `a whole number from 1 to ${MAX_HISTORY_LIMIT}`);
+  }
+  const before = body["before"];
+  if (before === undefined || before === null) {
+    return { room, limit };
+  }
+  if (typeof before !== "string" || before.length === 0) {
+    throw new InvalidFieldError("before", 'the "next" cursor of an earlier history answer');
+  }
+  return { room, before, limit };
+}

@@ -1,0 +1,43 @@
+import type { Clock } from "./clock.ts";
+import { parseClientMessage } from "./client-message.ts";
+import { UnknownConnectionError, type ConnectionStore, type NameClaims } from "./connection-store.ts";
+import type { NameFrame } from "./frames.ts";
+import type { Identity } from "./identity.ts";
+import type { Logger } from "./logger.ts";
+import type { ActionInput } from "./room-actions.ts";
+import { readSetNameRequest } from "./requests.ts";
+
+export interface SetNameDependencies {
+  readonly store: ConnectionStore & NameClaims;
+  readonly clock: Clock;
+  readonly logger: Logger;
+}
+
+/**
+ * `setName`: gives this connection a new display name, which its later
+ * messages, presence and private messages use. The name must follow the
+ * naming rules (`invalid_name`) and must not be held by another user
+ * (`name_taken`), so nobody can pass as someone who is signed in. Other
+ * connections of the same user keep their name.
+ */
+export async function setName(
+  input: ActionInput & { readonly authorized?: Identity },
+  dependencies: SetNameDependencies,
+  settings: { readonly maxMessageBytes: number; readonly connectionTtlSeconds: number },
+): Promise<NameFrame> {
+  const { name } = readSetNameRequest(parseClientMessage(input.body, settings.maxMessageBytes));
+  const { store, clock, logger } = dependencies;
+  // The authorizer's context carries the user id on every event; without one, the connection record does.
+  const userId = input.authorized?.userId ?? (await store.connection(input.connectionId))?.userId;
+  if (userId === undefined) {
+    throw new UnknownConnectionError(input.connectionId);
+  }
+  const nowSeconds = Math.floor(clock.now().getTime() / 1000);
+  await store.claimName({ name, userId, expiresAt: nowSeconds + settings.connectionTtlSeconds, nowSeconds });
+  const renamed = await store.rename(input.connectionId, name);
+  if (renamed === undefined) {
+    throw new UnknownConnectionError(input.connectionId);
+  }
+  logger.info("name set", { previousName: renamed.previousName, userName: name });
+  return { type: "name", name };
+}
