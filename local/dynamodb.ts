@@ -2,6 +2,7 @@ import { mkdirSync } from "node:fs";
 import type { AddressInfo } from "node:net";
 import {
   CreateTableCommand,
+  DescribeTableCommand,
   DynamoDBClient,
   ResourceInUseException,
   type CreateTableCommandInput,
@@ -53,6 +54,8 @@ export async function startDynamoDb(tables: readonly TablePlan[], options: { dat
         throw new EmulatorError(`${table.address}: cannot create table ${table.name}: ${(error as Error).message}`, { cause: error });
       }
     }
+    // Even with createTableMs 0 a table is CREATING for a moment; handlers must never see that.
+    for (const table of tables) await waitUntilActive(client, table);
   } catch (error) {
     client.destroy();
     await close();
@@ -60,6 +63,16 @@ export async function startDynamoDb(tables: readonly TablePlan[], options: { dat
   }
   client.destroy();
   return { endpoint, close };
+}
+
+async function waitUntilActive(client: DynamoDBClient, table: TablePlan): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const { Table } = await client.send(new DescribeTableCommand({ TableName: table.name }));
+    if (Table?.TableStatus === "ACTIVE") return;
+    if (Date.now() > deadline) throw new EmulatorError(`${table.address}: table ${table.name} is still ${Table?.TableStatus} after 10 s`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
 }
 
 export function createTableInput(table: TablePlan): CreateTableCommandInput {
