@@ -29,7 +29,12 @@ async function coldHandler(): Promise<(event: AuthorizerEvent) => Promise<Author
 
 async function authorize(token: string | undefined) {
   const event = authorizerEvent(token);
-  const { result, logs } = await stdoutLogsOf(() => handler(event).then((value) => ({ value }), (error: unknown) => ({ error: error as Error })));
+  const { result, logs } = await stdoutLogsOf(() =>
+    handler(event).then(
+      (value): { value?: AuthorizerResult; error?: Error } => ({ value }),
+      (error: unknown): { value?: AuthorizerResult; error?: Error } => ({ error: error as Error }),
+    ),
+  );
   return { ...result, event, logs };
 }
 
