@@ -58,6 +58,9 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
   const plan = loadPlan(options);
   for (const warning of plan.warnings) log(`warning: ${warning}`);
   for (const route of plan.routes.values()) if (route.integration?.kind === "mock") checkMockIntegration(route.integration);
+  const hostMajor = process.versions.node.split(".")[0];
+  const otherRuntimes = new Set([...plan.functions.values()].map((fn) => fn.runtime).filter((r) => r !== undefined && r !== `nodejs${hostMajor}.x`));
+  if (otherRuntimes.size > 0) log(`warning: functions declare ${[...otherRuntimes].join(", ")}; locally they run on Node.js ${process.versions.node}`);
 
   const cacheDir = options.cacheDir ?? defaultCacheDir(plan.moduleDir) ?? defaultCacheDir(process.cwd()) ?? path.join(tmpdir(), "wsstack-cache");
   const codeCache = new CodeCache(cacheDir);

@@ -192,6 +192,9 @@ class LambdaWorker {
         LANG: "en_US.UTF-8",
         TZ: ":UTC",
         ...options.baseEnvironment,
+        // The worker stands in for the function's runtime; the SDK's warning about the host's Node version
+        // (once per worker) is noise here. emulator.ts warns once when the versions differ.
+        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
         AWS_LAMBDA_FUNCTION_NAME: plan.functionName,
         AWS_LAMBDA_FUNCTION_VERSION: "$LATEST",
         AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(plan.memorySizeMb),
