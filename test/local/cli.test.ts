@@ -110,3 +110,16 @@ describe("wsstack CLI", () => {
     expect(cli.output()).toContain('cdktf.out/stacks/wsstack/cdk.tf.json does not exist: main.ts must synthesize a stack named "wsstack"');
   });
 });
+
+describe("CLI options", () => {
+  it("maps flags and PORT to emulator options, converting numbers and repeating --var", async () => {
+    const { emulatorOptions, parseArgs } = await import("../../local/cli.ts");
+    const args = parseArgs(["emulate", "stack", "--var", "a=1", "--var=b=x=y", "--idle-timeout", "1000", "--integration-timeout=200", "--data", "d"]);
+    const options = emulatorOptions(args.positional[0]!, args.flags, { PORT: "4000" });
+    expect(options).toMatchObject({ source: "stack", port: 4000, dataDir: "d", variables: { a: "1", b: "x=y" } });
+    expect(options.gateway).toMatchObject({ idleTimeoutMs: 1000, integrationTimeoutMs: 200 });
+    expect(emulatorOptions("s", parseArgs(["emulate", "s", "--port", "0"]).flags, { PORT: "4000" }).port).toBe(0);
+    expect(emulatorOptions("s", parseArgs(["emulate", "s"]).flags, {}).port).toBe(3001);
+    expect(() => emulatorOptions("s", parseArgs(["emulate", "s", "--port", "x"]).flags, {})).toThrow("--port must be a whole number");
+  });
+});
