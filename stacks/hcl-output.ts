@@ -15,9 +15,18 @@ export async function writeStackHcl(stack: TerraformStack, stackDir: string): Pr
   writeFileSync(path.join(stackDir, HCL_FILE), tidyHcl(await format(hcl)));
 }
 
-/** cdktf leaves blank lines where it dropped attributes; formatters keep them. */
+/**
+ * Mends what cdktf's HCL renderer gets wrong:
+ * - it copies backslashes into HCL strings unescaped, so the JSON string
+ *   `\$default` (API Gateway's static-key syntax) becomes the invalid HCL
+ *   escape `"\$default"`; `\$` is never valid HCL, so each one is doubled;
+ * - it leaves blank lines where it dropped attributes; formatters keep them.
+ */
 export function tidyHcl(hcl: string): string {
-  return hcl.replace(/\n{3,}/g, "\n\n").replace(/\n\s*\n(\s*\})/g, "\n$1");
+  return hcl
+    .replace(/(?<!\\)\\\$/g, "\\\\$")
+    .replace(/\n{3,}/g, "\n\n")
+    .replace(/\n\s*\n(\s*\})/g, "\n$1");
 }
 
 /**
