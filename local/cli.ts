@@ -8,7 +8,7 @@ import type { GatewayOptions } from "./options.ts";
 
 /**
  * `wsstack emulate <cdk.tf.json | folder>`: serve any Terraform JSON WebSocket API locally.
- * `wsstack dev`: synthesize this project (`npx cdktf synth`) and serve its `wsstack` stack.
+ * `wsstack dev`: synthesize this project (its cdktf app, `main.ts`) and serve its `wsstack` stack.
  */
 
 const USAGE = `Usage:
@@ -100,7 +100,13 @@ export function emulatorOptions(source: string, flags: Map<string, string[]>, en
   };
 }
 
-/** Runs `npx cdktf synth` in `root` and returns the stack folder it produced. */
+/**
+ * Synthesizes the project's cdktf app in `root` and returns the stack folder
+ * it produced. It runs the app (`main.ts`) the way `cdktf synth` does, with
+ * the same environment contract (CDKTF_OUTDIR), but without the CLI: the CLI
+ * adds seconds of start-up and calls `terraform`, which a machine that only
+ * runs the emulator does not need.
+ */
 export function synthesize(root: string, skip: boolean): string {
   const stackDir = path.join(root, "cdktf.out", "stacks", DEV_STACK);
   if (!skip) {
@@ -108,10 +114,14 @@ export function synthesize(root: string, skip: boolean): string {
     if (!existsSync(path.join(root, "main.ts"))) {
       throw new EmulatorError(`${root}/main.ts does not exist yet: wsstack dev needs the cdktf app that synthesizes the "${DEV_STACK}" stack`);
     }
-    console.log("Synthesizing with npx cdktf synth ...");
-    const result = spawnSync("npx", ["cdktf", "synth"], { cwd: root, stdio: "inherit", env: process.env });
-    if (result.error) throw new EmulatorError(`cannot run npx cdktf synth: ${result.error.message}`);
-    if (result.status !== 0) throw new EmulatorError(`npx cdktf synth failed (exit code ${result.status})`);
+    console.log("Bundling the handlers and synthesizing the stack ...");
+    const result = spawnSync(process.execPath, ["--import", "tsx", "main.ts"], {
+      cwd: root,
+      stdio: "inherit",
+      env: { ...process.env, CDKTF_OUTDIR: path.join(root, "cdktf.out") },
+    });
+    if (result.error) throw new EmulatorError(`cannot run the cdktf app: ${result.error.message}`);
+    if (result.status !== 0) throw new EmulatorError(`synthesizing main.ts failed (exit code ${result.status})`);
   }
   if (!existsSync(path.join(stackDir, "cdk.tf.json"))) {
     throw new EmulatorError(`${path.relative(root, stackDir)}/cdk.tf.json does not exist: main.ts must synthesize a stack named "${DEV_STACK}"`);
@@ -167,6 +177,9 @@ export async function main(argv: readonly string[]): Promise<number> {
 
 /** Runs the CLI in this process and exits when it is done (a long-running command exits on its signal). */
 export function runCli(argv: readonly string[]): void {
+  // The emulator's own SDK client (it creates the tables) would repeat, once per run, the
+  // runtime warning the CLI already prints in one line; workers get the same setting.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
   // A dev server should say loudly that something was left unhandled, and keep serving the other connections.
   process.on("unhandledRejection", (reason) => console.error("wsstack: unhandled rejection (a bug in the emulator):", reason));
   main(argv).then(
@@ -174,8 +187,13 @@ export function runCli(argv: readonly string[]): void {
       if (code >= 0) process.exit(code);
     },
     (error: unknown) => {
+      const code = (error as NodeJS.ErrnoException | undefined)?.code;
       if (error instanceof UsageError) console.error(`error: ${error.message}\n\n${USAGE}`);
       else if (error instanceof EmulatorError) console.error(`error: ${error.message}`);
+      else if (code === "EADDRINUSE") {
+        const port = (error as NodeJS.ErrnoException & { port?: number }).port;
+        console.error(`error: port ${port ?? "?"} is already in use (another wsstack?). Choose another with --port N or PORT=N.`);
+      }
       else console.error(error);
       process.exit(1);
     },
