@@ -1,0 +1,48 @@
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+
+const ROOT = fileURLToPath(new URL("../..", import.meta.url));
+
+/** A PATH holding node, npm, npx and a shell, and certainly no terraform. */
+function pathWithoutTerraform(): string {
+  const bin = path.join(mkdtempSync(path.join(os.tmpdir(), "wsstack-noterraform-")), "bin");
+  mkdirSync(bin);
+  for (const tool of ["node", "npm", "npx", "sh", "bash", "env"]) {
+    const found = execFileSync("bash", ["-c", `command -v ${tool}`], { encoding: "utf8" }).trim();
+    symlinkSync(found, path.join(bin, tool));
+  }
+  return bin;
+}
+
+function cdktfSynth(outDir: string, env: Record<string, string> = {}): void {
+  execFileSync(path.join(ROOT, "node_modules", ".bin", "cdktf"), ["synth", "--output", outDir], {
+    cwd: ROOT,
+    stdio: "pipe",
+    env: { ...process.env, PATH: pathWithoutTerraform(), CHECKPOINT_DISABLE: "1", WSSTACK_HCL: "1", ...env },
+  });
+}
+
+describe("cdktf synth (the CLI, as npm run synth runs it)", () => {
+  it("synth: works with no terraform binary and writes cdk.tf.json and cdk.tf side by side", () => {
+    const out = mkdtempSync(path.join(os.tmpdir(), "wsstack-synth-"));
+    cdktfSynth(out);
+    const stackDir = path.join(out, "stacks", "wsstack");
+    expect(existsSync(path.join(stackDir, "cdk.tf.json"))).toBe(true);
+    expect(readFileSync(path.join(stackDir, "cdk.tf"), "utf8")).toMatch(/^resource "aws_apigatewayv2_api" /m);
+  });
+
+  it("synth: TF_CLOUD_ORGANIZATION and TF_WORKSPACE give a cloud block, still without terraform", () => {
+    const out = mkdtempSync(path.join(os.tmpdir(), "wsstack-synth-"));
+    cdktfSynth(out, { TF_CLOUD_ORGANIZATION: "acme", TF_WORKSPACE: "chat-prod", TF_CLOUD_PROJECT: "realtime" });
+    const tf = JSON.parse(readFileSync(path.join(out, "stacks", "wsstack", "cdk.tf.json"), "utf8"));
+    expect(tf.terraform.cloud).toEqual({ organization: "acme", workspaces: { name: "chat-prod", project: "realtime" } });
+    expect(tf.terraform.backend).toBeUndefined();
+    // The HCL twin keeps the project, which cdktf's own NamedCloudWorkspace loses.
+    const hcl = readFileSync(path.join(out, "stacks", "wsstack", "cdk.tf"), "utf8");
+    expect(hcl).toMatch(/cloud \{[\s\S]*project\s*=\s*"realtime"/);
+  });
+});
