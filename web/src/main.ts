@@ -1,0 +1,130 @@
+import { isValidName, nameFromClaims, NAME_RULES } from "../../functions/core/identity.ts";
+import { DEFAULT_ROOM } from "../../functions/routes.ts";
+import { ChatClient } from "./chat-client.ts";
+import { fetchServedConfig, resolvePageConfig, type PageConfig } from "./config.ts";
+import { ReconnectingSocket } from "./connection.ts";
+import { SessionStore, type SavedSession } from "./session.ts";
+import { connectionUrl, fetchDevToken, SignInError } from "./sign-in.ts";
+import { ChatView, type SignInRequest } from "./view.ts";
+
+/** The page: reads its configuration, restores the tab's session or asks for a sign-in, and wires socket, chat and view. */
+
+/** After this many refused attempts in a row with a pasted token, suggest the token is the problem. */
+const TOKEN_HINT_AFTER_FAILURES = 3;
+
+async function start(): Promise<void> {
+  const location = new URL(window.location.href);
+  const config = await resolvePageConfig(location, fetchServedConfig);
+  if (location.searchParams.has("token")) {
+    // Keep the token out of the address bar, the history and anything copied from it; the session keeps it.
+    location.searchParams.delete("token");
+    window.history.replaceState(null, "", location);
+  }
+  const store = new SessionStore(window.sessionStorage);
+  let socket: ReconnectingSocket | undefined;
+
+  const view = new ChatView(document, {
+    signIn: (request) => void signIn(request),
+    signOut: () => {
+      socket?.stop();
+      socket = undefined;
+      store.clear();
+      view.showSignIn(config.signIn, config.webSocketUrl === undefined);
+    },
+  });
+
+  async function signIn(request: SignInRequest): Promise<void> {
+    try {
+      const session = await checkSignIn(config, request);
+      store.save(session);
+      connect(session);
+    } catch (error) {
+      if (!(error instanceof SignInError)) throw error;
+      view.showSignIn(config.signIn, config.webSocketUrl === undefined, error.message, request.name);
+    }
+  }
+
+  function connect(session: SavedSession): void {
+    const webSocketUrl = config.webSocketUrl ?? session.webSocketUrl!;
+    let hinted = false;
+    const chat = new ChatClient({
+      me: session.name,
+      rooms: session.rooms,
+      activeRoom: session.activeRoom,
+      send: (action) => socket?.send(action) ?? false,
+      changed: (change) => view.render(change),
+      notify: (notice) => view.notify(notice),
+      roomsChanged: (rooms, activeRoom) => store.save({ ...(store.load() ?? session), rooms, activeRoom }),
+    });
+    socket = new ReconnectingSocket({
+      url: connectionUrl(webSocketUrl, config.signIn, session.name, session.token),
+      backoff: config.backoff,
+      pingIntervalMs: config.pingIntervalMs,
+      onOpen: () => chat.connected(),
+      onFrame: (text) => chat.receive(text),
+      onStatus: (status, detail) => {
+        view.showStatus(status, detail);
+        if (status === "reconnecting") chat.disconnected();
+        if (status === "reconnecting" && config.signIn.kind === "token" && detail.failures >= TOKEN_HINT_AFTER_FAILURES && !hinted) {
+          hinted = true;
+          view.notify({ kind: "error", text: "The API keeps refusing the connection. If your token has expired, sign out and paste a new one." });
+        }
+        if (status === "connected") hinted = false;
+      },
+    });
+    view.showChat(chat);
+    socket.start();
+  }
+
+  // Back online: no need to wait out the backoff.
+  window.addEventListener("online", () => socket?.retryNow());
+
+  const saved = store.load();
+  if (saved !== undefined && (config.webSocketUrl !== undefined || saved.webSocketUrl !== undefined)) connect(saved);
+  else if (config.signIn.kind === "token" && config.signIn.token !== undefined && config.webSocketUrl !== undefined) await signIn({ name: "" });
+  else view.showSignIn(config.signIn, config.webSocketUrl === undefined);
+}
+
+/** Validates the form and decides the session: the name, and for pasted tokens the name the token carries. */
+async function checkSignIn(config: PageConfig, request: SignInRequest): Promise<SavedSession> {
+  const webSocketUrl = config.webSocketUrl ?? request.webSocketUrl;
+  if (webSocketUrl === undefined || !/^wss?:\/\/./.test(webSocketUrl)) throw new SignInError("Enter the API's WebSocket URL (wss://…/<stage>).");
+  const base = { rooms: [DEFAULT_ROOM], activeRoom: DEFAULT_ROOM, webSocketUrl: config.webSocketUrl === undefined ? webSocketUrl : undefined };
+  switch (config.signIn.kind) {
+    case "dev": {
+      if (!isValidName(request.name)) throw new SignInError(`Names are ${NAME_RULES}.`);
+      // Asked now so a refused name shows in the form; each connection attempt asks again.
+      const { userName } = await fetchDevToken(config.signIn.issuer, request.name);
+      return { ...base, name: userName };
+    }
+    case "anonymous":
+      if (!isValidName(request.name)) throw new SignInError(`Names are ${NAME_RULES}.`);
+      return { ...base, name: request.name };
+    case "token": {
+      const token = config.signIn.token ?? request.token ?? "";
+      return { ...base, name: nameFromClaims(readClaims(token)), token };
+    }
+  }
+}
+
+/**
+ * The token's claims, read without verifying: only to show the name the
+ * authorizer will derive. The authorizer verifies it on every connection.
+ */
+function readClaims(token: string): Record<string, unknown> {
+  const payload = token.split(".")[1];
+  if (payload === undefined || token.split(".").length !== 3) throw new SignInError("That is not a JWT (three base64url parts separated by dots).");
+  try {
+    const json = atob(payload.replace(/-/g, "+").replace(/_/g, "/").padEnd(Math.ceil(payload.length / 4) * 4, "="));
+    const bytes = Uint8Array.from(json, (c) => c.charCodeAt(0));
+    return JSON.parse(new TextDecoder().decode(bytes)) as Record<string, unknown>;
+  } catch (error) {
+    throw new SignInError("The token's payload cannot be read.", { cause: error });
+  }
+}
+
+start().catch((error: unknown) => {
+  console.error(error);
+  const status = document.getElementById("status");
+  if (status !== null) status.textContent = "The page failed to start; see the browser console.";
+});

@@ -1,0 +1,83 @@
+/**
+ * Typing indicators, both ways. Nothing about typing is stored or
+ * guaranteed: a `typing: false` can be lost with a dropped connection, so
+ * the receiving side also forgets a typist after a few seconds on its own.
+ */
+
+/** While keys keep coming, `typing: true` is re-sent this often (so late joiners and expired rosters catch up). */
+export const TYPING_REFRESH_MS = 3_000;
+/** `typing: false` goes out after this long without a key. */
+export const TYPING_IDLE_MS = 3_000;
+/** A typist not heard from for this long is no longer shown. */
+export const TYPING_SHOWN_MS = 6_000;
+
+/** The sending side: turns keystrokes into few `typingIndicator` actions. */
+export class TypingSignal {
+  private lastSentAt = 0;
+  private idleTimer: ReturnType<typeof setTimeout> | undefined;
+  private room: string | undefined;
+
+  constructor(private readonly send: (room: string, typing: boolean) => void) {}
+
+  /** A key was pressed in `room`'s composer. */
+  keystroke(room: string): void {
+    if (this.room !== undefined && this.room !== room) this.stop();
+    const now = Date.now();
+    if (this.room === undefined || now - this.lastSentAt >= TYPING_REFRESH_MS) {
+      this.room = room;
+      this.lastSentAt = now;
+      this.send(room, true);
+    }
+    clearTimeout(this.idleTimer);
+    this.idleTimer = setTimeout(() => this.stop(), TYPING_IDLE_MS);
+  }
+
+  /** The message was sent, the room changed, or the keys stopped. */
+  stop(): void {
+    clearTimeout(this.idleTimer);
+    if (this.room === undefined) return;
+    const room = this.room;
+    this.room = undefined;
+    this.lastSentAt = 0;
+    this.send(room, false);
+  }
+}
+
+/** The receiving side: who is typing in which room, each entry expiring on its own. */
+export class TypingRoster {
+  private readonly until = new Map<string, Map<string, number>>();
+
+  update(room: string, user: string, typing: boolean, now = Date.now()): void {
+    const users = this.until.get(room) ?? new Map<string, number>();
+    if (typing) users.set(user, now + TYPING_SHOWN_MS);
+    else users.delete(user);
+    this.until.set(room, users);
+  }
+
+  /** Typists in `room`, in the order they started. */
+  typists(room: string, now = Date.now()): string[] {
+    const users = this.until.get(room);
+    if (users === undefined) return [];
+    for (const [user, until] of users) if (until <= now) users.delete(user);
+    return [...users.keys()];
+  }
+
+  /** When the next entry expires, so the view can refresh then. */
+  nextExpiry(): number | undefined {
+    let next: number | undefined;
+    for (const users of this.until.values()) for (const until of users.values()) next = next === undefined ? until : Math.min(next, until);
+    return next;
+  }
+
+  forgetRoom(room: string): void {
+    this.until.delete(room);
+  }
+}
+
+/** "alice is typing…", "alice and bob are typing…", "3 people are typing…". */
+export function describeTypists(users: readonly string[]): string {
+  if (users.length === 0) return "";
+  if (users.length === 1) return `${users[0]} is typing…`;
+  if (users.length === 2) return `${users[0]} and ${users[1]} are typing…`;
+  return `${users.length} people are typing…`;
+}
