@@ -1,7 +1,10 @@
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import path from "node:path";
+import { createServer } from "node:net";
 import { pathToFileURL } from "node:url";
+import { loadWebAssets, WebSite } from "../web/site.ts";
+import { DevIssuer } from "./dev-issuer.ts";
 import { startEmulator, type EmulatorOptions, type RunningEmulator } from "./emulator.ts";
 import { EmulatorError } from "./errors.ts";
 import type { GatewayOptions } from "./options.ts";
@@ -27,6 +30,8 @@ Options:
   --max-duration MS   maximum connection duration (default 7200000)
   --integration-timeout MS   override every integration's timeout
   --skip-synth        (dev) use the existing cdktf.out without synthesizing
+  --no-auth           (dev) shorthand for --var auth_enabled=false: anyone connects with ?name=
+  --dev-issuer        (emulate) also mount the DEV-ONLY token issuer and the web page, as dev does
 `;
 
 /** The stack `main.ts` synthesizes; `dev` serves it. */
@@ -40,7 +45,7 @@ interface ParsedArgs {
   readonly flags: Map<string, string[]>;
 }
 
-const BOOLEAN_FLAGS = new Set(["skip-synth", "help"]);
+const BOOLEAN_FLAGS = new Set(["skip-synth", "help", "no-auth", "dev-issuer"]);
 
 export function parseArgs(argv: readonly string[]): ParsedArgs {
   const [command = "help", ...rest] = argv;
@@ -80,6 +85,7 @@ export function emulatorOptions(source: string, flags: Map<string, string[]>, en
     if (eq <= 0) throw new UsageError(`--var expects NAME=VALUE (got "${assignment}")`);
     variables[assignment.slice(0, eq)] = assignment.slice(eq + 1);
   }
+  if (flags.has("no-auth")) variables.auth_enabled ??= "false";
   const gateway: Partial<GatewayOptions> = {
     idleTimeoutMs: numberFlag(flags, "idle-timeout"),
     maxConnectionMs: numberFlag(flags, "max-duration"),
@@ -129,6 +135,56 @@ export function synthesize(root: string, skip: boolean): string {
   return stackDir;
 }
 
+/** What `wsstack dev` adds to the emulator. Never part of the synthesized stack. */
+export interface DevServer {
+  readonly emulator: RunningEmulator;
+  /** The DEV-ONLY token issuer the stack's authorizer is pointed at. */
+  readonly issuer: DevIssuer;
+  /** `http://127.0.0.1:<port>/`: the chat page. */
+  readonly pageUrl: string;
+  /** False when `auth_enabled` is off (`--no-auth`): the page then connects with `?name=`. */
+  readonly auth: boolean;
+}
+
+/**
+ * The emulator plus the dev issuer and the web page on the same port. The
+ * issuer's URL goes into the plan's variables (jwt_issuer, jwt_audience,
+ * jwks_url, unless given), so the port must be known before the plan loads:
+ * port 0 is resolved to a free port first.
+ */
+export async function startDevServer(options: EmulatorOptions): Promise<DevServer> {
+  const host = options.host ?? "127.0.0.1";
+  const port = options.port === 0 ? await freePort(host) : options.port ?? 3001;
+  const origin = `http://${host === "0.0.0.0" || host === "::" ? "127.0.0.1" : host}:${port}`;
+  const issuer = await DevIssuer.create(origin);
+  const variables: Record<string, unknown> = { ...issuer.variables(), ...options.variables };
+  const auth = String(variables.auth_enabled ?? true) !== "false";
+  let assets: Awaited<ReturnType<typeof loadWebAssets>>;
+  try {
+    assets = await loadWebAssets();
+  } catch (error) {
+    throw new EmulatorError(`cannot bundle the web page (web/src/main.ts): ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+  }
+  const emulator = await startEmulator({
+    ...options,
+    port,
+    variables,
+    pages: (served) => [issuer, new WebSite(assets, { webSocketUrl: served.url, auth, devIssuer: auth ? issuer.issuer : null })],
+  });
+  return { emulator, issuer, pageUrl: `${origin}/`, auth };
+}
+
+function freePort(host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once("error", reject);
+    probe.listen(0, host, () => {
+      const { port } = probe.address() as { port: number };
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
 /** Stops on the first SIGINT/SIGTERM; a second one exits at once. */
 function closeOnSignals(emulator: RunningEmulator): void {
   let stopping = false;
@@ -158,6 +214,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     return 0;
   }
   let source: string;
+  const devMode = args.command === "dev" || args.flags.has("dev-issuer");
+  if (args.flags.has("no-auth") && args.command !== "dev") throw new UsageError("--no-auth is a dev option (emulate: --var auth_enabled=false)");
   if (args.command === "emulate") {
     if (args.positional.length !== 1) throw new UsageError("emulate needs exactly one path: a cdk.tf.json or a folder holding one");
     source = args.positional[0]!;
@@ -166,12 +224,22 @@ export async function main(argv: readonly string[]): Promise<number> {
   } else {
     throw new UsageError(`unknown command "${args.command}"`);
   }
-  const emulator = await startEmulator(emulatorOptions(source, args.flags, process.env));
+  const options = emulatorOptions(source, args.flags, process.env);
+  const dev = devMode ? await startDevServer(options) : undefined;
+  const emulator = dev?.emulator ?? (await startEmulator(options));
   closeOnSignals(emulator);
   console.log(`Serving ${emulator.plan.api.address} (stage ${emulator.plan.stage.name}, ${emulator.plan.routes.size} routes) from ${emulator.plan.sourceFile}`);
   if (emulator.dynamoDbEndpoint) console.log(`DynamoDB: ${emulator.dynamoDbEndpoint}`);
   console.log(`WebSocket URL: ${emulator.url}`);
   console.log(`Connection URL: ${emulator.connectionUrl}`);
+  if (dev !== undefined) {
+    console.log(`Chat page: ${dev.pageUrl}`);
+    if (dev.auth) {
+      console.log(`DEV-ONLY token issuer (never deployed; anyone reaching this port can sign in as anyone): curl -s '${dev.issuer.issuer}/token?name=alice'`);
+    } else {
+      console.log(`DEV-ONLY: auth_enabled=false, anyone connects under any name: ${emulator.url}?name=alice`);
+    }
+  }
   return -1; // keep running until a signal
 }
 

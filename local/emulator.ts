@@ -11,7 +11,7 @@ import { ManagementApi } from "./management-api.ts";
 import { checkMockIntegration } from "./mock-integration.ts";
 import { DEFAULT_GATEWAY_OPTIONS, type GatewayOptions } from "./options.ts";
 import { loadPlan, type EmulatorPlan, type PlanOptions } from "./plan.ts";
-import { GatewayServer } from "./server.ts";
+import { GatewayServer, type HttpPage } from "./server.ts";
 
 /**
  * Composition: Terraform JSON → plan → code cache → server, DynamoDB,
@@ -35,6 +35,11 @@ export interface EmulatorOptions extends PlanOptions {
   readonly dynamoDb?: boolean;
   /** Receives every log line. @default console.log */
   readonly log?: (line: string) => void;
+  /**
+   * Plain HTTP pages to serve on the same port (`wsstack dev` mounts its dev
+   * issuer and web page). Called once the address is known. @default none
+   */
+  readonly pages?: (served: { readonly origin: string; readonly url: string }) => readonly HttpPage[];
 }
 
 export interface RunningEmulator {
@@ -109,7 +114,9 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     accountId: plan.accountId,
   };
   const gateway = new Gateway({ plan, invoker, options: gatewayOptions, api, connections, log });
-  server.attach({ gateway, management: new ManagementApi(plan.stage.name, connections, gatewayOptions, log) });
+  const base = `${advertisedHost}:${port}/${plan.stage.name}`;
+  const pages = options.pages?.({ origin: `http://${advertisedHost}:${port}`, url: `ws://${base}` });
+  server.attach({ gateway, management: new ManagementApi(plan.stage.name, connections, gatewayOptions, log), pages });
 
   const runningInvoker = invoker;
   let closing: Promise<void> | undefined;
@@ -124,7 +131,6 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
       await dynamo?.close().catch((error: unknown) => log(`stopping DynamoDB: ${describeError(error)}`));
     })());
 
-  const base = `${advertisedHost}:${port}/${plan.stage.name}`;
   return {
     url: `ws://${base}`,
     connectionUrl: `http://${base}/@connections`,

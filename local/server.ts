@@ -22,6 +22,14 @@ import type { GatewayOptions } from "./options.ts";
 export interface ServerParts {
   readonly gateway: Gateway;
   readonly management: ManagementApi;
+  /** Plain HTTP pages mounted next to the API (`wsstack dev`: the dev issuer and the web page); tried in order. */
+  readonly pages?: readonly HttpPage[];
+}
+
+/** A plain HTTP handler on the emulator's port. It never sees the stage path or `@connections`. */
+export interface HttpPage {
+  handles(rawPath: string): boolean;
+  handle(request: IncomingMessage, response: ServerResponse, rawPath: string): Promise<void>;
 }
 
 export class GatewayServer {
@@ -87,6 +95,8 @@ export class GatewayServer {
       const body = JSON.stringify({ message: "Upgrade Required" });
       return void response.writeHead(426, { "content-type": "application/json", upgrade: "websocket", "content-length": Buffer.byteLength(body) }).end(body);
     }
+    const page = this.parts.pages?.find((candidate) => candidate.handles(rawPath));
+    if (page !== undefined) return page.handle(request, response, rawPath);
     const body = JSON.stringify({ message: "Not Found" });
     response.writeHead(404, { "content-type": "application/json", "content-length": Buffer.byteLength(body) }).end(body);
   }
