@@ -1,0 +1,184 @@
+/**
+ * The four servers under test, each started as its own child process (so
+ * its RSS is its own and the load generator never shares its event loop),
+ * and the time from spawn to the first accepted WebSocket connection.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import WebSocket from "ws";
+import { STAGE, writeArchitectProject, writeServerlessService, writeTerraformStack } from "./projects.ts";
+
+export type TargetName = "raw" | "sandbox" | "serverless-offline" | "ours";
+
+export const TARGET_LABELS: Record<TargetName, string> = {
+  raw: "raw ws",
+  sandbox: "@architect/sandbox 8.0.0",
+  "serverless-offline": "serverless-offline 13.9.0 (serverless 3.40.0)",
+  ours: "ours (wsstack emulate)",
+};
+
+const ROOT = fileURLToPath(new URL("../../", import.meta.url));
+/** Inside the project so generated services resolve serverless-offline and the SDK from node_modules. */
+const WORK = path.join(ROOT, ".build", "bench", "emulator-throughput");
+
+export interface RunningTarget {
+  readonly name: TargetName;
+  readonly url: string;
+  readonly pid: number;
+  /** Spawn → first WebSocket `open`, in ms. */
+  readonly startupMs: number;
+  stop(): Promise<void>;
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Writes each target's project once per bench run. */
+export function prepareProjects(): void {
+  rmSync(WORK, { recursive: true, force: true });
+  mkdirSync(WORK, { recursive: true });
+  // The project's package.json says "type": "module"; the generated handlers are CommonJS.
+  writeFileSync(path.join(WORK, "package.json"), '{ "type": "commonjs" }\n');
+  writeTerraformStack(path.join(WORK, "terraform"));
+  writeArchitectProject(path.join(WORK, "architect"));
+}
+
+/** Environment for every child: no telemetry, no update checks, no notifications, no host credentials. */
+function childEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  for (const key of Object.keys(env)) if (key.startsWith("AWS_")) delete env[key];
+  return {
+    ...env,
+    SLS_TELEMETRY_DISABLED: "1",
+    SLS_TRACKING_DISABLED: "1",
+    SLS_NOTIFICATIONS_MODE: "off",
+    SLS_DEPRECATION_DISABLE: "*",
+    SLS_INTERACTIVE_SETUP_DISABLE: "1",
+    SLS_VERSION_CHECK_DISABLED: "1",
+    SERVERLESS_PLATFORM_STAGE: "offline",
+    NO_UPDATE_NOTIFIER: "1",
+    CI: "1",
+    AWS_ACCESS_KEY_ID: "local",
+    AWS_SECRET_ACCESS_KEY: "local",
+    AWS_REGION: "us-east-1",
+    ...extra,
+  };
+}
+
+export async function startTarget(name: TargetName): Promise<RunningTarget> {
+  const port = await freePort();
+  let args: string[];
+  let cwd = ROOT;
+  let url: string;
+  let env = childEnv({});
+  switch (name) {
+    case "raw":
+      args = [path.join(ROOT, "bench/emulator/raw-server.mjs"), String(port)];
+      url = `ws://127.0.0.1:${port}/`;
+      break;
+    case "ours":
+      args = [path.join(ROOT, "bin/wsstack.js"), "emulate", path.join(WORK, "terraform"), "--port", String(port)];
+      url = `ws://127.0.0.1:${port}/${STAGE}`;
+      break;
+    case "sandbox":
+      args = [path.join(ROOT, "bench/emulator/sandbox-server.cjs"), path.join(WORK, "architect"), String(port)];
+      url = `ws://127.0.0.1:${port}/`;
+      env = childEnv({ ARC_INTERNAL_PORT: String(await freePort()), ARC_ENV: "testing" });
+      break;
+    case "serverless-offline": {
+      cwd = writeServerlessService(path.join(WORK, `serverless-${port}`), port);
+      const [httpPort, lambdaPort] = [await freePort(), await freePort()];
+      args = [
+        path.join(ROOT, "node_modules/serverless/bin/serverless.js"),
+        "offline", "start",
+        "--websocketPort", String(port), "--httpPort", String(httpPort), "--lambdaPort", String(lambdaPort),
+        "--host", "127.0.0.1",
+      ];
+      url = `ws://127.0.0.1:${port}/`;
+      break;
+    }
+  }
+  const started = process.hrtime.bigint();
+  const child = spawn(process.execPath, args, { cwd, env, stdio: ["ignore", "ignore", "pipe"], detached: true });
+  const stderr: string[] = [];
+  child.stderr!.on("data", (chunk: Buffer) => {
+    stderr.push(chunk.toString());
+    if (stderr.length > 200) stderr.shift();
+  });
+  let exited: string | undefined;
+  child.once("exit", (code, signal) => (exited = `exited with ${code ?? signal}`));
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (exited !== undefined) throw new Error(`${name} ${exited} before accepting a connection:\n${stderr.join("").slice(-2000)}`);
+    if (Date.now() > deadline) {
+      kill(child);
+      throw new Error(`${name} accepted no connection within 60 s:\n${stderr.join("").slice(-2000)}`);
+    }
+    if (await canConnect(url)) break;
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+  const startupMs = Number(process.hrtime.bigint() - started) / 1e6;
+  return {
+    name,
+    url,
+    pid: child.pid!,
+    startupMs,
+    stop: async () => {
+      if (exited !== undefined) return;
+      const gone = new Promise((resolve) => child.once("exit", resolve));
+      kill(child);
+      await gone;
+    },
+  };
+}
+
+/** The whole process group: sandbox runs a process per invocation. */
+function kill(child: ChildProcess): void {
+  try {
+    process.kill(-child.pid!, "SIGKILL");
+  } catch {
+    child.kill("SIGKILL");
+  }
+}
+
+function canConnect(url: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const ws = new WebSocket(url, { perMessageDeflate: false });
+    ws.once("open", () => {
+      ws.terminate();
+      resolve(true);
+    });
+    ws.once("error", () => resolve(false));
+  });
+}
+
+/** RSS of a process and all its descendants, in bytes (Linux /proc). */
+export function treeRssBytes(pid: number): number {
+  let total = 0;
+  const visit = (id: number) => {
+    try {
+      const status = readFileSync(`/proc/${id}/status`, "utf8");
+      const kb = /VmRSS:\s+(\d+)/.exec(status)?.[1];
+      if (kb) total += Number(kb) * 1024;
+      for (const task of readdirSync(`/proc/${id}/task`)) {
+        const children = readFileSync(`/proc/${id}/task/${task}/children`, "utf8").trim();
+        if (children) for (const child of children.split(/\s+/)) visit(Number(child));
+      }
+    } catch {
+      // it exited meanwhile
+    }
+  };
+  visit(pid);
+  return total;
+}
