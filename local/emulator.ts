@@ -122,6 +122,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
   let closing: Promise<void> | undefined;
   const close = () =>
     (closing ??= (async () => {
+      server.refuseNewConnections();
       for (const connection of connections.all()) connection.close(1001, "Going away");
       // Let the close handshakes finish so every connection's $disconnect starts.
       await waitUntil(() => connections.all().length === 0, 1_000);

@@ -38,6 +38,8 @@ export class GatewayServer {
   /** The subprotocol `$connect` chose for each pending upgrade. */
   private readonly protocols = new WeakMap<IncomingMessage, string>();
   private parts: ServerParts | undefined;
+  /** Set when shutdown begins: a client reconnecting at once must not land on a server that is stopping its workers. */
+  private refusing = false;
   private readonly sockets = new Set<Duplex>();
 
   constructor(
@@ -86,6 +88,11 @@ export class GatewayServer {
     this.parts = parts;
   }
 
+  /** New handshakes get 503 from now on; open connections are unaffected. */
+  refuseNewConnections(): void {
+    this.refusing = true;
+  }
+
   private async onRequest(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const rawPath = (request.url ?? "/").split("?")[0]!;
     if (this.parts === undefined) return void response.writeHead(503).end();
@@ -108,7 +115,7 @@ export class GatewayServer {
   private async onUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
     socket.on("error", (error) => this.log(`socket error: ${describeError(error)}`));
     const [rawPath, rawQuery] = splitUrl(request.url ?? "/");
-    if (this.parts === undefined) return rejectHandshake(socket, 503);
+    if (this.parts === undefined || this.refusing) return rejectHandshake(socket, 503);
     if (!this.isStagePath(rawPath)) return rejectHandshake(socket, 404);
     if (!isValidWebSocketRequest(request)) return rejectHandshake(socket, 400);
     const gateway = this.parts.gateway;
