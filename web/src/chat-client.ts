@@ -55,6 +55,14 @@ export interface ChatClientOptions {
   readonly roomsChanged: (rooms: readonly string[], activeRoom: string) => void;
 }
 
+/**
+ * API Gateway's own answers when an integration fails or times out, e.g.
+ * `{"message": "Internal server error", "connectionId": …, "requestId": …}`: no `type`.
+ */
+interface GatewayErrorFrame {
+  readonly message?: unknown;
+}
+
 /** Messages per history page. */
 export const HISTORY_PAGE = 50;
 
@@ -142,7 +150,7 @@ export class ChatClient {
   /** Returns false when the message could not be sent (the view keeps the text). */
   say(text: string): boolean {
     if (text.trim() === "") return false;
-    this.typingSignal.stop();
+    this.typingSignal.sent();
     if (!this.options.send({ action: "onMessage", room: this.activeRoom, message: text })) {
       this.notReady("Not connected: your message was not sent.");
       return false;
@@ -173,11 +181,15 @@ export class ChatClient {
   // ---- frames from the server ----
 
   receive(text: string): void {
-    let frame: Frame | { type: "pong" };
+    let frame: Frame | { type: "pong" } | GatewayErrorFrame;
     try {
-      frame = JSON.parse(text) as Frame | { type: "pong" };
+      frame = JSON.parse(text) as Frame | { type: "pong" } | GatewayErrorFrame;
     } catch {
       return; // The API only sends JSON; anything else is not ours to show.
+    }
+    if (!("type" in frame)) {
+      if (typeof frame.message === "string") this.options.notify({ text: `The server could not handle that: ${frame.message}.`, kind: "error" });
+      return;
     }
     switch (frame.type) {
       case "message":
@@ -223,7 +235,7 @@ export class ChatClient {
     const room = this.rooms.get(frame.room);
     if (room === undefined) return;
     mergeMessages(room, [frame]);
-    this.typing.update(frame.room, frame.from, false);
+    this.typing.spoke(frame.room, frame.from);
     if (frame.room !== this.activeRoom) {
       room.unread += 1;
       this.options.changed("rooms");

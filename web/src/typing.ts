@@ -32,26 +32,55 @@ export class TypingSignal {
     this.idleTimer = setTimeout(() => this.stop(), TYPING_IDLE_MS);
   }
 
-  /** The message was sent, the room changed, or the keys stopped. */
+  /** The room changed or the keys stopped: tell the room. */
   stop(): void {
+    const room = this.reset();
+    if (room !== undefined) this.send(room, false);
+  }
+
+  /**
+   * The message was sent. Receivers clear the typist on the message itself;
+   * a separate `typing: false` would only race it (each action is its own
+   * Lambda invocation, so frames to others can arrive in any order).
+   */
+  sent(): void {
+    this.reset();
+  }
+
+  private reset(): string | undefined {
     clearTimeout(this.idleTimer);
-    if (this.room === undefined) return;
     const room = this.room;
     this.room = undefined;
     this.lastSentAt = 0;
-    this.send(room, false);
+    return room;
   }
 }
+
+/**
+ * A `typing: true` this soon after the same user's message is taken to have
+ * been overtaken by it (the two are separate invocations and may arrive in
+ * either order), not as new typing. Short, so someone who starts their next
+ * message at once is still shown within a refresh.
+ */
+export const TYPING_AFTER_MESSAGE_GRACE_MS = 500;
 
 /** The receiving side: who is typing in which room, each entry expiring on its own. */
 export class TypingRoster {
   private readonly until = new Map<string, Map<string, number>>();
+  private readonly lastMessageAt = new Map<string, number>();
 
   update(room: string, user: string, typing: boolean, now = Date.now()): void {
     const users = this.until.get(room) ?? new Map<string, number>();
-    if (typing) users.set(user, now + TYPING_SHOWN_MS);
+    const spokeAt = this.lastMessageAt.get(`${room}\n${user}`);
+    if (typing && (spokeAt === undefined || now - spokeAt >= TYPING_AFTER_MESSAGE_GRACE_MS)) users.set(user, now + TYPING_SHOWN_MS);
     else users.delete(user);
     this.until.set(room, users);
+  }
+
+  /** `user` said something in `room`: they are done typing it. */
+  spoke(room: string, user: string, now = Date.now()): void {
+    this.lastMessageAt.set(`${room}\n${user}`, now);
+    this.update(room, user, false, now);
   }
 
   /** Typists in `room`, in the order they started. */
