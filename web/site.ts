@@ -34,15 +34,21 @@ export interface WebAsset {
   readonly etag: string;
 }
 
+export interface BundleOptions {
+  /** Minified, without a source map: for `npm run build:web`. @default false (readable, with an inline source map, for dev) */
+  readonly release?: boolean;
+}
+
 /** Bundles the page's script (one ES module, no runtime dependency). */
-export async function bundleWebApp(root = WEB_ROOT): Promise<Buffer> {
+export async function bundleWebApp(root = WEB_ROOT, options: BundleOptions = {}): Promise<Buffer> {
   const result = await build({
     entryPoints: [path.join(root, "src", "main.ts")],
     bundle: true,
     format: "esm",
     platform: "browser",
     target: "es2022",
-    sourcemap: "inline",
+    sourcemap: options.release ? false : "inline",
+    minify: options.release ?? false,
     write: false,
     logLevel: "silent",
   });
@@ -55,8 +61,8 @@ export function asset(body: Buffer | string, contentType: string): WebAsset {
 }
 
 /** The static files of the page, loaded once. */
-export async function loadWebAssets(root = WEB_ROOT): Promise<Map<string, WebAsset>> {
-  const [html, css, script] = await Promise.all([readFile(path.join(root, "index.html")), readFile(path.join(root, "style.css")), bundleWebApp(root)]);
+export async function loadWebAssets(root = WEB_ROOT, options: BundleOptions = {}): Promise<Map<string, WebAsset>> {
+  const [html, css, script] = await Promise.all([readFile(path.join(root, "index.html")), readFile(path.join(root, "style.css")), bundleWebApp(root, options)]);
   return new Map([
     ["/index.html", asset(html, "text/html; charset=utf-8")],
     ["/style.css", asset(css, "text/css; charset=utf-8")],
