@@ -4,6 +4,7 @@ import type { DevServer } from "../../local/cli.ts";
 import { ChatPage, WAIT_MS } from "./support/chat-page.ts";
 import { launchChromium } from "./support/chromium.ts";
 import { startChatServer } from "./support/dev-server.ts";
+import { TestClient } from "../local/support/client.ts";
 
 // Two people, alice and bob, each in their own browser context (own storage,
 // own socket), on the page `wsstack dev` serves, signed in through the dev
@@ -52,6 +53,10 @@ describe("chat page, two users", () => {
     }
     await alice.screenshot("test-results/two-users-alice.png");
     await bob.screenshot("test-results/two-users-bob.png");
+    // And on a phone-sized window, where the panes stack.
+    await alice.page.setViewportSize({ width: 400, height: 860 });
+    await alice.page.screenshot({ path: "test-results/two-users-alice-narrow.png", fullPage: true });
+    await alice.page.setViewportSize({ width: 1280, height: 760 });
   });
 
   it("direct: a private message from alice shows in bob's direct pane only", async () => {
@@ -102,4 +107,47 @@ describe("chat page, two users", () => {
     await alice.say("back after reloading");
     await bob.message("back after reloading", "alice").waitFor({ timeout: WAIT_MS });
   });
+
+  it("history: a room with 60 messages shows the newest 50, and 'Load older' brings the rest, oldest first", async () => {
+    // GIVEN carol (a plain ws client signed in through the dev issuer) wrote 60 messages in "archive"
+    const { token } = (await (await fetch(`${server.issuer.issuer}/token?name=carol`)).json()) as { token: string };
+    const carol = await TestClient.open(`${server.emulator.url}?token=${token}`);
+    carol.send(JSON.stringify({ action: "joinRoom", room: "archive" }));
+    await nextOfType(carol, "joined");
+    for (let i = 1; i <= 60; i += 1) {
+      carol.send(JSON.stringify({ action: "onMessage", room: "archive", message: `archived ${String(i).padStart(2, "0")}` }));
+      await nextOfType(carol, "sent");
+    }
+    carol.close();
+
+    // WHEN bob joins, THEN he sees the newest page, oldest first
+    await bob.join("archive");
+    await bob.message("archived 60").waitFor({ timeout: WAIT_MS });
+    await bob.message("archived 11").waitFor({ timeout: WAIT_MS });
+    const firstPage = await bob.page.locator("#messages .message .text").allTextContents();
+    expect(firstPage).toHaveLength(50);
+    expect(firstPage[0]).toBe("archived 11");
+    expect(firstPage.at(-1)).toBe("archived 60");
+
+    // WHEN he loads older, THEN all 60 are there in order and there is nothing older to load
+    await bob.page.getByRole("button", { name: "Load older messages" }).click();
+    await bob.message("archived 01").waitFor({ timeout: WAIT_MS });
+    const all = await bob.page.locator("#messages .message .text").allTextContents();
+    expect(all).toEqual(Array.from({ length: 60 }, (_, i) => `archived ${String(i + 1).padStart(2, "0")}`));
+    await bob.page.getByRole("button", { name: "Load older messages" }).waitFor({ state: "hidden", timeout: WAIT_MS });
+  });
+
+  it("errors: an error frame is shown by its message (a direct message to someone offline)", async () => {
+    await alice.whisper("nobody-here", "hello?");
+    await alice.page.locator("#notices .notice.error", { hasText: '"nobody-here" is not online.' }).waitFor({ timeout: WAIT_MS });
+    expect(await alice.directMessage("hello?").count()).toBe(0);
+  });
 });
+
+/** The next frame of `type` from a ws client, skipping broadcasts in between. */
+async function nextOfType(client: TestClient, type: string): Promise<Record<string, unknown>> {
+  for (;;) {
+    const frame = JSON.parse(await client.next(WAIT_MS)) as Record<string, unknown>;
+    if (frame.type === type) return frame;
+  }
+}
