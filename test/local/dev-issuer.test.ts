@@ -5,7 +5,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { generateKeyPair, SignJWT } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startDevServer, type DevServer } from "../../local/cli.ts";
+import { emulatorOptions, parseArgs, startDevServer, type DevServer } from "../../local/cli.ts";
 import { DEV_AUDIENCE } from "../../local/dev-issuer.ts";
 import { startEmulator } from "../../local/emulator.ts";
 import { rejectedStatus, TestClient } from "./support/client.ts";
@@ -127,6 +127,24 @@ describe("dev issuer", () => {
       expect((await fetch(`${origin}/`)).status).toBe(404);
     } finally {
       await emulator.close();
+    }
+  });
+
+  it("cli: --no-auth is --var auth_enabled=false, and an explicit --var wins", () => {
+    const noAuth = parseArgs(["dev", "--no-auth"]);
+    expect(emulatorOptions("stack", noAuth.flags, {}).variables).toEqual({ auth_enabled: "false" });
+    const explicit = parseArgs(["dev", "--no-auth", "--var", "auth_enabled=true"]);
+    expect(emulatorOptions("stack", explicit.flags, {}).variables).toEqual({ auth_enabled: "true" });
+  });
+
+  it("dev: an explicit --var for the JWT settings is kept instead of the dev issuer's", async () => {
+    const server = await startDevServer({ source: stackDir, port: 0, log: () => undefined, variables: { jwt_audience: "my-app" } });
+    try {
+      const { token } = (await (await fetch(`${server.issuer.issuer}/token?name=alice`)).json()) as { token: string };
+      // The dev token says aud wsstack-dev; the authorizer now expects my-app.
+      expect(await rejectedStatus(`${server.emulator.url}?token=${token}`)).toBe(401);
+    } finally {
+      await server.emulator.close();
     }
   });
 });

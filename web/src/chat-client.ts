@@ -97,6 +97,8 @@ export class ChatClient {
     for (const room of this.rooms.values()) {
       room.joined = false;
       room.members.clear();
+      // A cursor from the last connection may name a history that is gone (a local restart); the first page brings a fresh one.
+      room.older = undefined;
     }
     this.pendingDirect.length = 0;
     this.loadingOlder.clear();
