@@ -64,30 +64,63 @@ export async function deliver(audience: Audience, frame: Frame, dependencies: Fa
   let pruned = 0;
   let failed = 0;
 
-  await forEachConcurrently(connectionIds(audience), options.concurrency, async (connectionId) => {
-    recipients++;
+  // Pruning takes a few store round trips; it runs beside the sends (a few
+  // at a time) rather than in a send slot, so a stale id does not stall the
+  // recipients behind it. The broadcast still waits for every prune.
+  const prunes: Promise<void>[] = [];
+  const pruneSlot = limiter(Math.max(1, Math.min(PRUNE_CONCURRENCY, Math.floor(options.concurrency))));
+  const prune = async (connectionId: string): Promise<void> => {
     try {
-      await retryWhenThrottled(() => sender.post(connectionId, payload), retryPolicy, clock.sleep);
-      delivered++;
-      return;
-    } catch (error) {
-      if (!isGone(error)) {
-        failed++;
-        logger.warn("post to connection failed", { room, recipient: connectionId, error });
-        return;
-      }
-    }
-    try {
-      await store.removeConnection(connectionId);
+      await pruneSlot(() => store.removeConnection(connectionId));
       pruned++;
       logger.info("pruned stale connection", { room, recipient: connectionId });
     } catch (error) {
       failed++;
       logger.error("could not prune stale connection", { room, recipient: connectionId, error });
     }
-  });
+  };
+
+  try {
+    await forEachConcurrently(connectionIds(audience), options.concurrency, async (connectionId) => {
+      recipients++;
+      try {
+        await retryWhenThrottled(() => sender.post(connectionId, payload), retryPolicy, clock.sleep);
+        delivered++;
+      } catch (error) {
+        if (isGone(error)) {
+          prunes.push(prune(connectionId));
+        } else {
+          failed++;
+          logger.warn("post to connection failed", { room, recipient: connectionId, error });
+        }
+      }
+    });
+  } finally {
+    await Promise.all(prunes);
+  }
 
   return { recipients, delivered, pruned, failed };
+}
+
+/** Prunes in flight at once: each is a few store calls, and 2% gone is typical. */
+const PRUNE_CONCURRENCY = 8;
+
+/** Runs tasks with at most `slots` of them in flight, in the order they were asked for. */
+function limiter(slots: number): <T>(task: () => Promise<T>) => Promise<T> {
+  let running = 0;
+  const waiting: (() => void)[] = [];
+  return async (task) => {
+    // A finished task hands its slot straight to the next waiting one.
+    if (running < slots) running++;
+    else await new Promise<void>((resolve) => waiting.push(resolve));
+    try {
+      return await task();
+    } finally {
+      const next = waiting.shift();
+      if (next) next();
+      else running--;
+    }
+  };
 }
 
 async function* connectionIds(audience: Audience): AsyncGenerator<string> {

@@ -14,14 +14,17 @@ afterAll(async () => {
   await api?.close();
 });
 
-const toStandIn = () => new ManagementApiSenders({ endpointFor: ({ stage }) => `http://${api.host}/${stage}` });
-
-describe("ManagementApiSenders", () => {
+describe("callbackEndpoint", () => {
   it("callbackEndpoint: is https://{domainName}/{stage}, as AWS documents", () => {
     expect(callbackEndpoint({ domainName: "dl7ptocha9.execute-api.ap-northeast-1.amazonaws.com", stage: "prod" })).toBe(
       "https://dl7ptocha9.execute-api.ap-northeast-1.amazonaws.com/prod",
     );
   });
+});
+
+// Both transports answer alike: the lean one (the default) and the SDK's PostToConnectionCommand.
+describe.each(["lean", "sdk"] as const)("ManagementApiSenders (%s transport)", (transport) => {
+  const toStandIn = () => new ManagementApiSenders({ endpointFor: ({ stage }) => `http://${api.host}/${stage}`, transport });
 
   it("ManagementApiSenders: posts the bytes to POST /{stage}/@connections/{id}, the id's '=' encoded", async () => {
     // GIVEN a connection id in API Gateway's format (it ends in '=')

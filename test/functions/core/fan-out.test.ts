@@ -199,4 +199,83 @@ describe("fanOut", () => {
     expect(result).toEqual({ recipients: 30, delivered: 30, pruned: 0, failed: 0 });
     expect(table.calls.filter((call) => call.action === "Query").length).toBeGreaterThanOrEqual(5);
   });
+
+  it("fanOut: with the lean sender, posts share keep-alive sockets, no more than the concurrency", async () => {
+    // GIVEN 120 members and a sender pooling 12 sockets
+    const room = "fan-out-sockets";
+    const ids = newConnectionIds(120);
+    await seedRoom(room, ids);
+    const held = await startManagementApiStandIn({ stage: "prod", holdMs: 5 });
+    const senders = new ManagementApiSenders({ endpointFor: ({ stage }) => `http://${held.host}/${stage}`, maxSockets: 12 });
+    const { logger } = captureLogs();
+
+    try {
+      // WHEN the room gets a message twice, at a concurrency of 12
+      for (let i = 0; i < 2; i++) {
+        const result = await fanOut(room, frameFor(room), { store: storeWith(), sender: senders.senderFor({ domainName: held.host, stage: "prod" }), clock, logger }, { concurrency: 12 });
+        expect(result.delivered).toBe(120);
+      }
+
+      // THEN 240 posts travelled over at most 12 connections
+      expect(held.posts).toBe(240);
+      expect(held.sockets).toBeLessThanOrEqual(12);
+    } finally {
+      senders.destroy();
+      await held.close();
+    }
+  });
+
+  it("fanOut: with the SDK sender, delivers and prunes the same way", async () => {
+    // GIVEN 20 members, 2 of them gone
+    const room = "fan-out-sdk-sender";
+    const ids = newConnectionIds(20);
+    await seedRoom(room, ids);
+    ids.slice(0, 2).forEach((id) => api.gone.add(id));
+    const sender = new ManagementApiSenders({ endpointFor: ({ stage }) => `http://${api.host}/${stage}`, transport: "sdk" }).senderFor({ domainName: api.host, stage: "prod" });
+    const { logger } = captureLogs();
+
+    // WHEN the room gets a message
+    const result = await fanOut(room, frameFor(room), { store: storeWith(), sender, clock, logger }, { concurrency: 4 });
+
+    // THEN the live ones got it and the gone ones were pruned
+    expect(result).toEqual({ recipients: 20, delivered: 18, pruned: 2, failed: 0 });
+    expect(await table.itemsOf(ids[0]!)).toEqual([]);
+  });
+
+  it("fanOut: a prune does not hold a send slot, and the broadcast still waits for it; a failed prune counts as failed", async () => {
+    // GIVEN one send slot, a gone first recipient whose prune hangs until released, and a second gone one whose prune fails
+    let releasePrune: () => void = () => {};
+    const pruneHeld = new Promise<void>((resolve) => (releasePrune = resolve));
+    const posted: string[] = [];
+    const store = {
+      roomMembers: async function* () {
+        yield [{ connectionId: "gone-1" }, { connectionId: "live-1" }, { connectionId: "gone-2" }, { connectionId: "live-2" }];
+      },
+      removeConnection: async (connectionId: string) => {
+        if (connectionId === "gone-2") throw new Error("store unavailable");
+        await pruneHeld;
+        return { connectionId, hadConnection: true, rooms: ["r"] };
+      },
+    };
+    const sender = {
+      post: async (connectionId: string) => {
+        posted.push(connectionId);
+        if (connectionId.startsWith("gone")) throw Object.assign(new Error("gone"), { name: "GoneException" });
+      },
+    };
+    const { logger, lines } = captureLogs();
+
+    // WHEN the room gets a message
+    let settled = false;
+    const broadcast = fanOut("r", frameFor("r"), { store, sender, clock, logger }, { concurrency: 1 }).finally(() => (settled = true));
+    await new Promise((resolve) => setImmediate(resolve));
+    while (posted.length < 4) await new Promise((resolve) => setImmediate(resolve));
+
+    // THEN every recipient was posted to while the first prune was still running, and the broadcast had not returned
+    expect(posted).toEqual(["gone-1", "live-1", "gone-2", "live-2"]);
+    expect(settled).toBe(false);
+    releasePrune();
+    expect(await broadcast).toEqual({ recipients: 4, delivered: 2, pruned: 1, failed: 1 });
+    expect(lines.find((line) => line["message"] === "could not prune stale connection")).toMatchObject({ recipient: "gone-2" });
+  });
 });

@@ -38,7 +38,19 @@ export interface ManagementApiStandIn {
   readonly posts: number;
   /** The most POSTs that were being handled at the same moment. */
   readonly maxInFlight: number;
+  /** Every POST as received: the raw path, the headers and the body. */
+  readonly requests: ReceivedRequest[];
+  /** Distinct TCP connections that carried a POST. */
+  readonly sockets: number;
   close(): Promise<void>;
+}
+
+export interface ReceivedRequest {
+  readonly method: string;
+  /** As on the request line, still percent-encoded. */
+  readonly path: string;
+  readonly headers: IncomingMessage["headers"];
+  readonly body: Buffer;
 }
 
 export async function startManagementApiStandIn(options: StandInOptions): Promise<ManagementApiStandIn> {
@@ -49,6 +61,8 @@ export async function startManagementApiStandIn(options: StandInOptions): Promis
   let posts = 0;
   let inFlight = 0;
   let maxInFlight = 0;
+  const requests: ReceivedRequest[] = [];
+  const sockets = new Set<unknown>();
   const prefix = `/${options.stage}/@connections/`;
 
   const handle = (req: IncomingMessage, res: ServerResponse): void => {
@@ -61,6 +75,8 @@ export async function startManagementApiStandIn(options: StandInOptions): Promis
         return;
       }
       posts++;
+      requests.push({ method: req.method, path, headers: req.headers, body: Buffer.concat(chunks) });
+      sockets.add(req.socket);
       inFlight++;
       maxInFlight = Math.max(maxInFlight, inFlight);
       const connectionId = decodeURIComponent(path.slice(prefix.length));
@@ -100,6 +116,10 @@ export async function startManagementApiStandIn(options: StandInOptions): Promis
     },
     get maxInFlight() {
       return maxInFlight;
+    },
+    requests,
+    get sockets() {
+      return sockets.size;
     },
     close: async () => {
       server.closeAllConnections();
