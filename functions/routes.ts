@@ -182,6 +182,7 @@ export const ENV = {
   roomIndexName: "ROOM_INDEX_NAME",
   connectionTtlSeconds: "CONNECTION_TTL_SECONDS",
   maxMessageBytes: "MAX_MESSAGE_BYTES",
+  /** Posts in flight per broadcast; default 128 (functions/aws/settings.ts), measured in docs/performance.md. */
   fanOutConcurrency: "FAN_OUT_CONCURRENCY",
   historyTtlSeconds: "HISTORY_TTL_SECONDS",
   jwtIssuer: "JWT_ISSUER",

@@ -5,7 +5,8 @@ import { InvalidEnvironmentError, optionalString, positiveInteger, requiredStrin
 export const DEFAULT_CONNECTION_TTL_SECONDS = 3 * 60 * 60;
 /** API Gateway's frame size (32 KB). */
 export const DEFAULT_MAX_MESSAGE_BYTES = 32 * 1024;
-export const DEFAULT_FAN_OUT_CONCURRENCY = 64;
+/** Posts in flight per broadcast; chosen by bench/fan-out.ts (see docs/performance.md). */
+export const DEFAULT_FAN_OUT_CONCURRENCY = 128;
 /** A room's messages are kept for 7 days. */
 export const DEFAULT_HISTORY_TTL_SECONDS = 7 * 24 * 60 * 60;
 /** The token algorithms the authorizer accepts when JWT_ALGORITHMS is unset. */

@@ -11,7 +11,7 @@ describe("settings", () => {
       tableName: "t",
       roomIndexName: "byRoom",
       maxMessageBytes: 32_768,
-      fanOutConcurrency: 64,
+      fanOutConcurrency: 128,
       historyTtlSeconds: 604_800,
     });
   });
