@@ -44,16 +44,24 @@ export class Connection {
     return this.state === "open";
   }
 
-  /** Data moved (either direction): push the idle deadline back. */
+  /**
+   * Data moved (either direction): push the idle deadline back. Only the time is recorded; the one
+   * idle timer re-arms itself for the remainder when it fires early, so a busy connection does not
+   * clear and create a timer for every frame.
+   */
   touch(): void {
     this.lastActiveAt = Date.now();
-    this.armIdle();
   }
 
-  private armIdle(): void {
-    if (this.idleTimer) clearTimeout(this.idleTimer);
+  private armIdle(delayMs = this.timers.idleTimeoutMs): void {
     if (this.state !== "open") return;
-    this.idleTimer = setTimeout(() => this.timers.onExpired(this), this.timers.idleTimeoutMs);
+    this.idleTimer = setTimeout(() => {
+      this.idleTimer = undefined;
+      if (this.state !== "open") return;
+      const idleFor = Date.now() - this.lastActiveAt;
+      if (idleFor >= this.timers.idleTimeoutMs) this.timers.onExpired(this);
+      else this.armIdle(this.timers.idleTimeoutMs - idleFor);
+    }, delayMs);
   }
 
   /** Sends one message, split into frames of at most `frameBytes`, written in one go so posts never interleave. */

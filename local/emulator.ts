@@ -2,11 +2,12 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { CodeCache, defaultCacheDir } from "./assets.ts";
 import { ConnectionRegistry } from "./connections.ts";
-import { startDynamoDb, type LocalDynamoDb } from "./dynamodb.ts";
+import type { LocalDynamoDb } from "./dynamodb.ts";
 import { describeError } from "./errors.ts";
 import type { ApiFacts } from "./events.ts";
 import { Gateway } from "./gateway.ts";
 import { Invoker } from "./invoker.ts";
+import { batchedStdout } from "./log.ts";
 import { ManagementApi } from "./management-api.ts";
 import { checkMockIntegration } from "./mock-integration.ts";
 import { DEFAULT_GATEWAY_OPTIONS, type GatewayOptions } from "./options.ts";
@@ -33,7 +34,7 @@ export interface EmulatorOptions extends PlanOptions {
   readonly maxWorkersPerFunction?: number;
   /** Start dynalite even when the plan declares no table. @default only when tables are declared */
   readonly dynamoDb?: boolean;
-  /** Receives every log line. @default console.log */
+  /** Receives every log line. @default stdout, written once per event-loop turn */
   readonly log?: (line: string) => void;
   /**
    * Plain HTTP pages to serve on the same port (`wsstack dev` mounts its dev
@@ -58,7 +59,7 @@ export interface RunningEmulator {
 }
 
 export async function startEmulator(options: EmulatorOptions): Promise<RunningEmulator> {
-  const log = options.log ?? ((line: string) => console.log(line));
+  const log = options.log ?? batchedStdout;
   const gatewayOptions: GatewayOptions = { ...DEFAULT_GATEWAY_OPTIONS, ...definedOnly(options.gateway ?? {}) };
   const plan = loadPlan(options);
   for (const warning of plan.warnings) log(`warning: ${warning}`);
@@ -81,6 +82,8 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
   let invoker: Invoker | undefined;
   try {
     if (options.dynamoDb ?? plan.tables.length > 0) {
+      // Loaded only when needed: dynalite and the DynamoDB SDK cost ~10 MB and start-up time.
+      const { startDynamoDb } = await import("./dynamodb.ts");
       dynamo = await startDynamoDb(plan.tables, { dataDir: options.dataDir, region: plan.region, log });
     }
     invoker = new Invoker(prepared, {

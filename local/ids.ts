@@ -9,9 +9,20 @@ import { createHash, randomBytes } from "node:crypto";
  */
 export const AWS_ID_PATTERN = /^[A-Za-z0-9_-]{15}=$/;
 
+// Every message needs two ids; one randomBytes call per id was ~4% of the gateway's time under load.
+const POOL_BYTES = 11 * 512;
+let pool = randomBytes(POOL_BYTES);
+let offset = 0;
+
 /** A fresh connection, request or message id. */
 export function newAwsId(): string {
-  return `${randomBytes(11).toString("base64url")}=`;
+  if (offset + 11 > POOL_BYTES) {
+    pool = randomBytes(POOL_BYTES);
+    offset = 0;
+  }
+  const id = pool.toString("base64url", offset, offset + 11);
+  offset += 11;
+  return `${id}=`;
 }
 
 /**

@@ -28,6 +28,15 @@ export interface InvokerOptions {
   readonly baseEnvironment: Readonly<Record<string, string>>;
   /** @default 4 */
   readonly maxWorkersPerFunction?: number;
+  /**
+   * How long an invocation waits for a busy worker before another worker starts (when the function
+   * has fewer than `maxWorkersPerFunction`). A worker costs ~10 MB and tens of milliseconds to start,
+   * while most invocations take a millisecond or two; an invocation that would wait less than a cold
+   * start is never served sooner by a new worker. So by default the delay is the function's last
+   * measured cold start (10-200 ms; 50 ms before the first). A slow handler still gets more workers.
+   * @default the function's cold-start time
+   */
+  readonly scaleOutDelayMs?: number;
   /** Where function output goes, one line at a time. */
   readonly log: (line: string) => void;
 }
@@ -96,6 +105,10 @@ class FunctionPool {
   private readonly all = new Set<LambdaWorker>();
   private readonly waiting: Waiter[] = [];
   private readonly cap: number;
+  private readonly fixedScaleOutDelayMs: number | undefined;
+  /** The last measured time from spawn to a loaded handler. */
+  private coldStartMs = 50;
+  private scaleOutTimer: NodeJS.Timeout | undefined;
   private closed = false;
 
   constructor(
@@ -104,6 +117,11 @@ class FunctionPool {
     private readonly options: InvokerOptions,
   ) {
     this.cap = Math.max(1, options.maxWorkersPerFunction ?? 4);
+    this.fixedScaleOutDelayMs = options.scaleOutDelayMs === undefined ? undefined : Math.max(0, options.scaleOutDelayMs);
+  }
+
+  private get scaleOutDelayMs(): number {
+    return this.fixedScaleOutDelayMs ?? Math.min(200, Math.max(10, this.coldStartMs));
   }
 
   async invoke(event: unknown): Promise<unknown> {
@@ -119,12 +137,34 @@ class FunctionPool {
     if (this.closed) return Promise.reject(new EmulatorClosedError());
     const ready = this.idle.pop();
     if (ready !== undefined) return Promise.resolve(ready);
-    if (this.all.size < this.cap) {
-      const worker = new LambdaWorker(this.fn, this.workerFile, this.options, () => this.forget(worker));
-      this.all.add(worker);
-      return Promise.resolve(worker);
-    }
-    return new Promise((resolve, reject) => this.waiting.push({ resolve, reject }));
+    if (this.all.size === 0 || (this.all.size < this.cap && this.scaleOutDelayMs === 0)) return Promise.resolve(this.spawn());
+    const queued = new Promise<LambdaWorker>((resolve, reject) => this.waiting.push({ resolve, reject }));
+    this.scheduleScaleOut();
+    return queued;
+  }
+
+  private spawn(): LambdaWorker {
+    const started = performance.now();
+    const worker = new LambdaWorker(this.fn, this.workerFile, this.options, () => this.forget(worker), () => {
+      this.coldStartMs = performance.now() - started;
+    });
+    this.all.add(worker);
+    return worker;
+  }
+
+  /**
+   * Invocations still queued after the delay get a new worker, one per delay, up to the cap; never
+   * while another worker is still starting (it will take the queue as soon as it is warm).
+   */
+  private scheduleScaleOut(): void {
+    if (this.scaleOutTimer !== undefined || this.all.size >= this.cap) return;
+    this.scaleOutTimer = setTimeout(() => {
+      this.scaleOutTimer = undefined;
+      if (this.closed || this.waiting.length === 0 || this.all.size >= this.cap) return;
+      if ([...this.all].some((worker) => !worker.warm)) return this.scheduleScaleOut();
+      this.waiting.shift()!.resolve(this.spawn());
+      if (this.waiting.length > 0) this.scheduleScaleOut();
+    }, this.scaleOutDelayMs);
   }
 
   private release(worker: LambdaWorker): void {
@@ -139,12 +179,14 @@ class FunctionPool {
     this.all.delete(worker);
     const index = this.idle.indexOf(worker);
     if (index >= 0) this.idle.splice(index, 1);
+    if (this.closed) return;
     const next = this.waiting.shift();
-    if (next !== undefined) this.acquire().then(next.resolve, next.reject);
+    if (next !== undefined) next.resolve(this.spawn());
   }
 
   async close(): Promise<void> {
     this.closed = true;
+    clearTimeout(this.scaleOutTimer);
     for (const waiter of this.waiting.splice(0)) waiter.reject(new EmulatorClosedError());
     await Promise.all([...this.all].map((worker) => worker.terminate()));
   }
@@ -159,6 +201,8 @@ interface Pending {
 /** One warm "container": a worker thread with the function's environment. */
 class LambdaWorker {
   alive = true;
+  /** Its handler is loaded (or failed to load): it no longer counts as starting. */
+  warm = false;
   private readonly worker: Worker;
   private readonly ready: Promise<void>;
   private pending: Pending | undefined;
@@ -169,6 +213,7 @@ class LambdaWorker {
     workerFile: string,
     options: InvokerOptions,
     private readonly onDeath: () => void,
+    onWarm: () => void,
   ) {
     const plan = fn.plan;
     this.name = plan.functionName;
@@ -207,6 +252,8 @@ class LambdaWorker {
       },
       stdout: true,
       stderr: true,
+      // The worker entry is plain JS: a tsx loader per worker would cost ~7 MB and start-up time.
+      execArgv: workerExecArgv(),
       resourceLimits: { maxOldGenerationSizeMb: Math.max(64, plan.memorySizeMb) },
     });
     for (const stream of [this.worker.stdout, this.worker.stderr]) {
@@ -226,12 +273,18 @@ class LambdaWorker {
       this.worker.on("message", onMessage);
       this.worker.once("exit", (code) => reject(new WorkerCrashedError(this.name, `exit code ${code} during init`)));
     });
-    this.ready.catch(() => undefined); // observed again by the first invoke
+    this.ready.then(
+      () => {
+        this.warm = true;
+        onWarm();
+      },
+      () => (this.warm = true), // observed again by the first invoke
+    );
     this.worker.on("message", (message: FromWorker) => {
       if (message.type !== "result" || this.pending?.requestId !== message.requestId) return;
       const pending = this.pending;
       this.pending = undefined;
-      if (message.ok) pending.resolve(message.value);
+      if (message.ok) pending.resolve(JSON.parse(message.value));
       else pending.reject(toFunctionError(this.name, message.error));
     });
     this.worker.on("error", (error) => {
@@ -258,7 +311,7 @@ class LambdaWorker {
         resolve: (value) => (clearTimeout(timer), resolve(value)),
         reject: (error) => (clearTimeout(timer), reject(error)),
       };
-      this.worker.postMessage({ type: "invoke", requestId, event, deadline } satisfies ToWorker);
+      this.worker.postMessage({ type: "invoke", requestId, event: JSON.stringify(event) ?? "null", deadline } satisfies ToWorker);
     });
   }
 
@@ -279,6 +332,17 @@ class LambdaWorker {
     }
     await this.worker.terminate();
   }
+}
+
+const HOOK_FLAGS = /^(--import|--require|-r|--loader|--experimental-loader)(=|$)/;
+
+/**
+ * Without the host's module hooks: inheriting `--import tsx` would load tsx into every worker. Other
+ * flags are only inherited when there is no hook flag (an explicit list must not hold process-wide
+ * flags such as --expose-gc, which workers refuse).
+ */
+function workerExecArgv(): string[] | undefined {
+  return process.execArgv.some((arg) => HOOK_FLAGS.test(arg)) ? [] : undefined;
 }
 
 function toFunctionError(functionName: string, error: SerializedError): FunctionError {

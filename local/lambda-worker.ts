@@ -34,12 +34,17 @@ export interface LambdaWorkerData {
   readonly redirectHosts: readonly string[];
 }
 
-export type ToWorker = { readonly type: "invoke"; readonly requestId: string; readonly event: unknown; readonly deadline: number };
+/**
+ * The event travels as its JSON text and is parsed here, as the Lambda runtime parses the payload:
+ * one JSON.stringify + a string copy is much cheaper than structured-cloning the object graph.
+ */
+export type ToWorker = { readonly type: "invoke"; readonly requestId: string; readonly event: string; readonly deadline: number };
 
 export type FromWorker =
   | { readonly type: "ready" }
   | { readonly type: "init-error"; readonly error: SerializedError }
-  | { readonly type: "result"; readonly requestId: string; readonly ok: true; readonly value: unknown }
+  /** `value` is the result's JSON text (`"null"` for undefined), as Lambda serializes it. */
+  | { readonly type: "result"; readonly requestId: string; readonly ok: true; readonly value: string }
   | { readonly type: "result"; readonly requestId: string; readonly ok: false; readonly error: SerializedError };
 
 export interface SerializedError {
@@ -221,12 +226,15 @@ async function main(): Promise<void> {
   }
   port.on("message", (message: ToWorker) => {
     currentRequestId = message.requestId;
-    run(handler, message.requestId, message.event, message.deadline).then(
+    run(handler, message.requestId, JSON.parse(message.event), message.deadline).then(
       (value) => {
-        let payload: unknown;
+        let payload: string;
         try {
           // Lambda returns JSON: undefined becomes null, class instances plain objects.
-          payload = value === undefined ? null : JSON.parse(JSON.stringify(value));
+          const text = value === undefined ? "null" : (JSON.stringify(value) as string | undefined);
+          // A function or symbol has no JSON: Lambda reports a serialization error, so do not send null.
+          if (text === undefined) throw new TypeError(`the handler's result (a ${typeof value}) is not JSON-serializable`);
+          payload = text;
         } catch (error) {
           port.postMessage({ type: "result", requestId: message.requestId, ok: false, error: serializeError(error) } satisfies FromWorker);
           return;
