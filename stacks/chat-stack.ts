@@ -238,8 +238,10 @@ function declareVariables(stack: TerraformStack): Variables {
     }),
     fanOutConcurrency: variable("fan_out_concurrency", {
       type: "number",
-      default: 64,
-      description: "How many PostToConnection calls one broadcast keeps in flight.",
+      // Measured (bench/fan-out.ts, docs/performance.md): the largest setting that stays within
+      // 1.5× of ideal latency before one function's CPU, not the network, becomes the limit.
+      default: 128,
+      description: "How many PostToConnection calls one broadcast keeps in flight (the default is tuned in docs/performance.md).",
       validation: [{ condition: "${var.fan_out_concurrency >= 1 && var.fan_out_concurrency <= 1024}", errorMessage: "fan_out_concurrency must be between 1 and 1024." }],
     }),
   };
