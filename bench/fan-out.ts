@@ -254,7 +254,10 @@ export async function fanOut(quick: boolean, argv: readonly string[] = process.a
     // ── targets ──
     const notes: string[] = [];
     const big = sweepAt;
+    // The speed targets are set at N = 10,000; a --quick run stops below it, so it reports but does not judge them.
+    const judged = big >= 10_000;
     const verdict = (ok: boolean): string => (ok ? "met" : "MISSED");
+    const speedVerdict = (ok: boolean): string => (judged ? verdict(ok) : `${ok ? "would be met" : "not met"} at this N; the target is judged at N=10,000 (full run)`);
     const oursRuns = cells.flatMap((cell) => (runs.get(`${oursLean.name}|${cell.n}`) ?? []).map((r) => ({ cell, r })));
     const allDelivered = oursRuns.every(({ cell, r }) => r.deliveredByReturn === cell.n - cell.gone.length);
     notes.push(`ours delivers 100% before returning (every N, every repetition): ${verdict(allDelivered)}`);
@@ -267,10 +270,10 @@ export async function fanOut(quick: boolean, argv: readonly string[] = process.a
     const sampleBig = med(sample.name, big, (r) => r.ms)!;
     const idealBig = Math.ceil(big / chosen) * latencyMs;
     notes.push(
-      `N=${big}: ours ${oursBig.toFixed(0)} ms vs (b′) ${samplePagedBig.toFixed(0)} ms = ${ratio(samplePagedBig, oursBig)} faster (target ≥ 3×): ${verdict(samplePagedBig / oursBig >= 3)}; ` +
+      `N=${big}: ours ${oursBig.toFixed(0)} ms vs (b′) ${samplePagedBig.toFixed(0)} ms = ${ratio(samplePagedBig, oursBig)} faster (target ≥ 3×): ${speedVerdict(samplePagedBig / oursBig >= 3)}; ` +
         `vs (b) as published ${sampleBig.toFixed(0)} ms = ${ratio(sampleBig, oursBig)}, but (b) reaches only ${med(sample.name, big, (r) => r.deliveredByReturn)} of ${big - cells.at(-1)!.gone.length} (its single Scan stops at 1 MB)`,
     );
-    notes.push(`N=${big}: ours ${ratio(oursBig, idealBig)} of ideal (${idealBig} ms at c=${chosen}; target ≤ 1.5×): ${verdict(oursBig / idealBig <= 1.5)}`);
+    notes.push(`N=${big}: ours ${ratio(oursBig, idealBig)} of ideal (${idealBig} ms at c=${chosen}; target ≤ 1.5×): ${speedVerdict(oursBig / idealBig <= 1.5)}`);
     const leanCpu = med(oursLean.name, big, perPost)!;
     const sdkCpu = med(oursSdk.name, big, perPost)!;
     notes.push(`N=${big}: per-send CPU, lean ${leanCpu.toFixed(0)} µs vs SDK command path ${sdkCpu.toFixed(0)} µs = ${ratio(leanCpu, sdkCpu)} (target ≤ 0.33×): ${verdict(leanCpu * 3 <= sdkCpu)}`);
