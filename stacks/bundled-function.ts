@@ -1,5 +1,5 @@
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group/index.js";
-import { DataAwsIamPolicyDocument } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document/index.js";
+import { DataAwsIamPolicyDocument, type DataAwsIamPolicyDocumentStatement } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document/index.js";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role/index.js";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy/index.js";
 import { LambdaFunction } from "@cdktf/provider-aws/lib/lambda-function/index.js";
@@ -69,7 +69,9 @@ export class BundledFunction extends Construct {
   readonly logGroup: CloudwatchLogGroup;
   /** The bundle that was zipped, with its size and content hash. */
   readonly bundle: HandlerBundle;
-  private grantCount = 0;
+  // One inline policy per role, one statement per grant.
+  private readonly statements: DataAwsIamPolicyDocumentStatement[] = [];
+  private readonly policyDocument: DataAwsIamPolicyDocument;
 
   constructor(scope: Construct, id: string, props: BundledFunctionProps) {
     super(scope, id);
@@ -114,6 +116,8 @@ export class BundledFunction extends Construct {
       loggingConfig: { logFormat: "Text", logGroup: this.logGroup.name },
     });
 
+    this.policyDocument = new DataAwsIamPolicyDocument(this, "PolicyDocument", {});
+    new IamRolePolicy(this, "Policy", { role: this.role.id, policy: this.policyDocument.json });
     this.grant({
       actions: ["logs:CreateLogStream", "logs:PutLogEvents"],
       resources: [`${this.logGroup.arn}:*`],
@@ -122,17 +126,14 @@ export class BundledFunction extends Construct {
 
   /**
    * Adds exactly these actions on exactly these resources to the function's
-   * role, as an inline policy of its own. The only way the stack grants IAM.
+   * role. The only way the stack grants IAM.
    */
   grant(statement: PolicyStatement): void {
     if (statement.actions.some((action) => action.includes("*"))) {
       throw new WildcardActionError(this.node.path, statement.actions);
     }
-    const index = this.grantCount++;
-    const document = new DataAwsIamPolicyDocument(this, `Policy${index}Document`, {
-      statement: [{ effect: "Allow", actions: [...statement.actions], resources: [...statement.resources] }],
-    });
-    new IamRolePolicy(this, `Policy${index}`, { role: this.role.id, policy: document.json });
+    this.statements.push({ effect: "Allow", actions: [...statement.actions], resources: [...statement.resources] });
+    this.policyDocument.putStatement(this.statements);
   }
 }
 

@@ -86,10 +86,11 @@ describe("ChatStack", () => {
     for (const g of groups) expect(g.retention_in_days).toBe("${var.log_retention_days}");
   });
 
-  it("roles: one per function", () => {
+  it("roles: one per function, each with a single inline policy", () => {
     const roles = resourcesOf(deployed.tf, "aws_lambda_function").map((f) => f.role);
     expect(new Set(roles).size).toBe(FUNCTION_COUNT);
     expect(resourcesOf(deployed.tf, "aws_iam_role")).toHaveLength(FUNCTION_COUNT);
+    expect(resourcesOf(deployed.tf, "aws_iam_role_policy")).toHaveLength(FUNCTION_COUNT);
   });
 
   it("IAM: no statement names a wildcard action or a resource wider than its table, index, log group or stage's POST @connections", () => {
