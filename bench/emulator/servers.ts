@@ -111,6 +111,8 @@ export async function startTarget(name: TargetName): Promise<RunningTarget> {
   }
   const started = process.hrtime.bigint();
   const child = spawn(process.execPath, args, { cwd, env, stdio: ["ignore", "ignore", "pipe"], detached: true });
+  live.add(child);
+  child.once("exit", () => live.delete(child));
   const stderr: string[] = [];
   child.stderr!.on("data", (chunk: Buffer) => {
     stderr.push(chunk.toString());
@@ -143,6 +145,12 @@ export async function startTarget(name: TargetName): Promise<RunningTarget> {
   };
 }
 
+/** Servers still running; killed if the bench exits early (they run in their own process groups). */
+const live = new Set<ChildProcess>();
+process.once("exit", () => {
+  for (const child of live) kill(child);
+});
+
 /** The whole process group: sandbox runs a process per invocation. */
 function kill(child: ChildProcess): void {
   try {
@@ -161,6 +169,29 @@ function canConnect(url: string): Promise<boolean> {
     });
     ws.once("error", () => resolve(false));
   });
+}
+
+/**
+ * CPU time (user + system, all threads) of a process and its live descendants, in ms (Linux /proc).
+ * Per message, it is what a server costs regardless of what else the machine runs.
+ */
+export function treeCpuMs(pid: number): number {
+  let ticks = 0;
+  const visit = (id: number) => {
+    try {
+      const stat = readFileSync(`/proc/${id}/stat`, "utf8");
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      ticks += Number(fields[11]) + Number(fields[12]); // utime, stime (fields 14 and 15)
+      for (const task of readdirSync(`/proc/${id}/task`)) {
+        const children = readFileSync(`/proc/${id}/task/${task}/children`, "utf8").trim();
+        if (children) for (const child of children.split(/\s+/)) visit(Number(child));
+      }
+    } catch {
+      // it exited meanwhile
+    }
+  };
+  visit(pid);
+  return ticks * 10; // USER_HZ is 100 on Linux
 }
 
 /** RSS of a process and all its descendants, in bytes (Linux /proc). */
