@@ -73,7 +73,7 @@ export interface RunResult {
   /** Answers (echo) or deliveries (broadcast) that arrived inside the window, per second. */
   readonly perSecond: number;
   readonly count: number;
-  /** Messages with no answer within ANSWER_TIMEOUT_MS, during the window. */
+  /** Messages with no answer within ANSWER_TIMEOUT_MS, sent during or before the window (warm-up included). */
   readonly timeouts: number;
 }
 
@@ -132,7 +132,7 @@ export async function closedLoop(workload: Workload, clients: readonly BenchClie
     const now = performance.now();
     for (let i = 0; i < clients.length; i += 1) {
       if (waiting[i] && now - sentAt[i]! > ANSWER_TIMEOUT_MS) {
-        if (measuring) timeouts += 1;
+        if (measuring || stopping) timeouts += 1;
         waiting[i] = false;
         send(i);
       }
@@ -150,6 +150,9 @@ export async function closedLoop(workload: Workload, clients: readonly BenchClie
   const drainEnd = performance.now() + ANSWER_TIMEOUT_MS;
   while (waiting.some(Boolean) && performance.now() < drainEnd) await sleep(20);
   clearInterval(watchdog);
+  // Still unanswered after the drain: at least ANSWER_TIMEOUT_MS without an answer, so timed out
+  // (with a window shorter than the timeout, a server that never answers would otherwise show none).
+  timeouts += waiting.filter(Boolean).length;
   // Broadcast deliveries still in flight from the last round: let them land before the next run.
   await sleep(workload === "broadcast" ? 200 : 20);
   for (const client of clients) client.onText = undefined;
