@@ -7,7 +7,7 @@
 import dynalite from "dynalite";
 import { Agent, createServer, request, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { CONNECTION_TABLE } from "../../functions/routes.ts";
+import { connectionTableDefinition } from "../../test/functions/support/connection-table.ts";
 import { serve } from "./rpc.ts";
 
 export interface DynamoStats {
@@ -77,33 +77,7 @@ const proxyPort = await listen(proxy);
 
 const api: DynamoApi = {
   endpoint: () => `http://127.0.0.1:${proxyPort}`,
-  tableDefinition: ({ tableName }) => {
-    const t = CONNECTION_TABLE;
-    return {
-      TableName: tableName,
-      BillingMode: "PAY_PER_REQUEST",
-      AttributeDefinitions: [
-        { AttributeName: t.partitionKey, AttributeType: "S" },
-        { AttributeName: t.sortKey, AttributeType: "S" },
-        { AttributeName: t.roomAttribute, AttributeType: "S" },
-        { AttributeName: t.connectionIdAttribute, AttributeType: "S" },
-      ],
-      KeySchema: [
-        { AttributeName: t.partitionKey, KeyType: "HASH" },
-        { AttributeName: t.sortKey, KeyType: "RANGE" },
-      ],
-      GlobalSecondaryIndexes: [
-        {
-          IndexName: t.roomIndexName,
-          KeySchema: [
-            { AttributeName: t.roomAttribute, KeyType: "HASH" },
-            { AttributeName: t.connectionIdAttribute, KeyType: "RANGE" },
-          ],
-          Projection: { ProjectionType: "INCLUDE", NonKeyAttributes: [...t.roomIndexProjection] },
-        },
-      ],
-    };
-  },
+  tableDefinition: ({ tableName }) => connectionTableDefinition(tableName),
   reset: () => {
     calls = {};
     returned = 0;

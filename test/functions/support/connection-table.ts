@@ -1,4 +1,4 @@
-import { CreateTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { CreateTableCommand, DynamoDBClient, type CreateTableCommandInput } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient, QueryCommand } from "@aws-sdk/lib-dynamodb";
 import dynalite from "dynalite";
 import { createServer, request as httpRequest, type Server } from "node:http";
@@ -97,10 +97,14 @@ export async function startConnectionTable(tableName = "wsstack-test-connections
   };
 }
 
-/** The table exactly as routes.ts describes it (the stack declares the same). */
 function createTableCommand(tableName: string): CreateTableCommand {
+  return new CreateTableCommand(connectionTableDefinition(tableName));
+}
+
+/** The table exactly as routes.ts describes it (the stack declares the same); the fan-out bench uses it too. */
+export function connectionTableDefinition(tableName: string): CreateTableCommandInput {
   const t = CONNECTION_TABLE;
-  return new CreateTableCommand({
+  return {
     TableName: tableName,
     BillingMode: "PAY_PER_REQUEST",
     AttributeDefinitions: [
@@ -123,7 +127,7 @@ function createTableCommand(tableName: string): CreateTableCommand {
         Projection: { ProjectionType: "INCLUDE", NonKeyAttributes: [...t.roomIndexProjection] },
       },
     ],
-  });
+  };
 }
 
 async function listen(server: Server): Promise<number> {
