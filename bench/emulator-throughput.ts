@@ -66,6 +66,7 @@ async function measureTarget(name: TargetName, config: Config, quick: boolean): 
     progress(`${name}: started in ${target.startupMs.toFixed(0)} ms`);
     if (quick && name === "sandbox") {
       result.rssMissing = "skipped in --quick (1,000 $connect invocations at one process each take ~30 s)";
+      await target.stop();
     } else {
       try {
         const idle = await openIdle(target.url, IDLE_CLIENTS);

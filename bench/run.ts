@@ -47,4 +47,8 @@ async function main(argv: readonly string[]): Promise<void> {
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   await main(process.argv.slice(2));
+  // Exit explicitly: a peer server a benchmark left running, or esbuild's service,
+  // would otherwise keep the process (and CI) waiting; the benches kill their
+  // children on exit.
+  process.exit(process.exitCode ?? 0);
 }
