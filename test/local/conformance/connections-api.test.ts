@@ -5,7 +5,6 @@ import {
   PostToConnectionCommand,
 } from "@aws-sdk/client-apigatewaymanagementapi";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { TestClient } from "../support/client.ts";
 import { sleep, startHarness, type Harness } from "../support/harness.ts";
 
 // Spec §15, "@connections" (41-49).
@@ -20,11 +19,7 @@ describe("@connections management API", () => {
   afterAll(() => h.close());
   beforeEach(() => h.control.reset());
 
-  const connect = async () => {
-    const client = await TestClient.open(h.emulator.url);
-    const context = h.control.of("$connect").at(-1)!.event.requestContext;
-    return { client, cid: context.connectionId as string, connectedAt: context.connectedAt as number };
-  };
+  const connect = () => h.connect();
   const urlFor = (cid: string) => `${h.emulator.connectionUrl}/${encodeURIComponent(cid)}`;
 
   it("§15.41 POST with body hello answers 200 with an empty body and the client receives hello", async () => {

@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { TestClient } from "../support/client.ts";
 import { startHarness, type Harness } from "../support/harness.ts";
 
 // Spec §15, "$disconnect" (38-40).
@@ -12,11 +11,7 @@ describe("$disconnect", () => {
   afterAll(() => h.close());
   beforeEach(() => h.control.reset());
 
-  const connect = async () => {
-    const client = await TestClient.open(h.emulator.url);
-    const connect = h.control.of("$connect").at(-1)!.event.requestContext;
-    return { client, cid: connect.connectionId as string, connectedAt: connect.connectedAt as number };
-  };
+  const connect = () => h.connect();
   const disconnectOf = (cid: string) => h.control.waitFor((i) => i.key === "$disconnect" && i.event.requestContext.connectionId === cid);
 
   it("§15.38 a client close 1000 'bye' runs $disconnect once with code, reason, fixed headers and connectedAt", async () => {

@@ -1,6 +1,7 @@
 import { startEmulator, type RunningEmulator } from "../../../local/emulator.ts";
 import type { GatewayOptions } from "../../../local/options.ts";
 import { ApiGatewayManagementApiClient } from "@aws-sdk/client-apigatewaymanagementapi";
+import { TestClient } from "./client.ts";
 import { ControlServer } from "./control.ts";
 import { baseDocument, writeStack, type TerraformJson } from "./stack.ts";
 
@@ -10,6 +11,8 @@ export interface Harness {
   readonly control: ControlServer;
   readonly sdk: ApiGatewayManagementApiClient;
   readonly logs: string[];
+  /** Opens a client and returns it with the connection id and connectedAt its $connect event carried. */
+  connect(): Promise<{ client: TestClient; cid: string; connectedAt: number }>;
   close(): Promise<void>;
 }
 
@@ -35,6 +38,11 @@ export async function startHarness(options: { document?: TerraformJson; gateway?
     control,
     sdk,
     logs,
+    async connect() {
+      const client = await TestClient.open(emulator.url);
+      const context = control.of("$connect").at(-1)!.event.requestContext;
+      return { client, cid: context.connectionId as string, connectedAt: context.connectedAt as number };
+    },
     async close() {
       sdk.destroy();
       await emulator.close();
