@@ -70,20 +70,34 @@ export class DynamoDbConnectionStore implements ConnectionStore, NameClaims, Mes
       [ttlAttribute]: expiresAt,
     };
     const membershipItems = connection.rooms.map((room) =>
-      membershipItem({ connectionId, room, userName, joinedAt: connection.joinedAt, expiresAt }),
+      membershipItem({ connectionId, room, userName, connectedAt: connection.connectedAt, joinedAt: connection.joinedAt, expiresAt }),
     );
     const items = [connectionItem, ...membershipItems, userEntryItem(connectionId, userId, userName, expiresAt)];
     await this.#writeAll(items.map((Item) => ({ PutRequest: { Item } })));
   }
 
   async removeConnection(connectionId: string): Promise<RemovedConnection> {
-    const items = await this.#queryAll({
+    return this.#remove(connectionId, await this.#connectionItems(connectionId));
+  }
+
+  async removeStaleConnection(connectionId: string, connectedBefore: number): Promise<RemovedConnection | undefined> {
+    const items = await this.#connectionItems(connectionId);
+    // Items written before connectedAt was stored have none; they are old by definition.
+    const young = items.some((item) => typeof item["connectedAt"] === "number" && item["connectedAt"] >= connectedBefore);
+    return young ? undefined : this.#remove(connectionId, items);
+  }
+
+  #connectionItems(connectionId: string): Promise<Item[]> {
+    return this.#queryAll({
       KeyConditionExpression: "#pk = :pk",
-      ProjectionExpression: "#sk, userName, userId",
+      ProjectionExpression: "#sk, userName, userId, connectedAt",
       ExpressionAttributeNames: { "#pk": partitionKey, "#sk": sortKey },
       ExpressionAttributeValues: { ":pk": keys.connection + connectionId },
       ConsistentRead: true,
     });
+  }
+
+  async #remove(connectionId: string, items: readonly Item[]): Promise<RemovedConnection> {
     const meta = items.find((item) => item[sortKey] === keys.connectionSortKey);
     const userName = optionalString((meta ?? items[0])?.["userName"]);
     const requests: WriteRequest[] = items.map((item) => ({ DeleteRequest: { Key: { [partitionKey]: keys.connection + connectionId, [sortKey]: item[sortKey] } } }));
@@ -110,6 +124,7 @@ export class DynamoDbConnectionStore implements ConnectionStore, NameClaims, Mes
       connectionId,
       userId: optionalString(Item["userId"]) ?? `anon:${connectionId}`,
       userName: displayName(Item),
+      ...(typeof Item["connectedAt"] === "number" ? { connectedAt: Item["connectedAt"] } : {}),
       expiresAt: Number(Item[ttlAttribute]),
     };
   }
@@ -336,6 +351,7 @@ function membershipItem(membership: NewMembership): Item {
     [roomAttribute]: membership.room,
     [connectionIdAttribute]: membership.connectionId,
     userName: membership.userName,
+    ...(membership.connectedAt === undefined ? {} : { connectedAt: membership.connectedAt }),
     joinedAt: membership.joinedAt,
     [ttlAttribute]: membership.expiresAt,
   };

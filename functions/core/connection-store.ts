@@ -24,6 +24,8 @@ export interface NewConnection extends Identity {
 /** A stored connection. */
 export interface ConnectionRecord extends Identity {
   readonly connectionId: string;
+  /** `requestContext.connectedAt`, ms since the epoch; undefined for records written before it was stored. */
+  readonly connectedAt?: number;
   readonly expiresAt: number;
 }
 
@@ -36,6 +38,12 @@ export interface Membership {
 }
 
 export interface NewMembership extends Membership {
+  /**
+   * When the connection was accepted (`requestContext.connectedAt`). Every
+   * item of a connection carries it, so a prune can tell a connection still
+   * inside `$connect` from a gone one whichever item it reads first.
+   */
+  readonly connectedAt?: number;
   readonly joinedAt: number;
   readonly expiresAt: number;
 }
@@ -73,6 +81,14 @@ export interface ConnectionStore {
    * still uses it. Removing an unknown id is not an error.
    */
   removeConnection(connectionId: string): Promise<RemovedConnection>;
+  /**
+   * Removes the connection as {@link removeConnection} does, but only when it
+   * was accepted before `connectedBefore` (ms since the epoch). API Gateway
+   * answers 410 to posts to a connection whose `$connect` is still running,
+   * so a 410 proves nothing about a younger connection: it is kept and
+   * undefined is returned.
+   */
+  removeStaleConnection(connectionId: string, connectedBefore: number): Promise<RemovedConnection | undefined>;
   /** The stored connection, read consistently; undefined when unknown or removed. */
   connection(connectionId: string): Promise<ConnectionRecord | undefined>;
   /**

@@ -8,7 +8,7 @@ import type { Sender } from "./sender.ts";
 import { DEFAULT_THROTTLE_RETRY, retryWhenThrottled, type ThrottleRetryPolicy } from "./throttle-retry.ts";
 
 export interface FanOutDependencies {
-  readonly store: Pick<ConnectionStore, "roomMembers" | "removeConnection">;
+  readonly store: Pick<ConnectionStore, "roomMembers" | "removeStaleConnection">;
   readonly sender: Sender;
   readonly clock: Clock;
   readonly logger: Logger;
@@ -21,12 +21,18 @@ export interface FanOutOptions {
   readonly throttleRetry?: ThrottleRetryPolicy;
 }
 
-/** What happened to each recipient; `recipients = delivered + pruned + failed`. */
+/** What happened to each recipient; `recipients = delivered + pruned + connecting + failed`. */
 export interface FanOutResult {
   readonly recipients: number;
   readonly delivered: number;
   /** Recipients whose connection was gone (410) and whose records were deleted. */
   readonly pruned: number;
+  /**
+   * Recipients that answered 410 while their `$connect` may still be running
+   * (accepted less than {@link CONNECT_WINDOW_MS} ago): not open yet, so they
+   * miss this frame, and their records are kept.
+   */
+  readonly connecting: number;
   /** Recipients whose post failed for another reason, or whose stale records could not be deleted. */
   readonly failed: number;
 }
@@ -40,6 +46,14 @@ export interface Audience {
   /** Names the audience in logs, e.g. the room. */
   readonly label: string;
 }
+
+/**
+ * How long after `requestContext.connectedAt` a connection may still be inside
+ * `$connect`: API Gateway's integration timeout (at most 29 s) plus a second
+ * of clock skew. Until then a 410 does not prove the connection is gone
+ * (API Gateway answers 410 to posts made before a connection is established).
+ */
+export const CONNECT_WINDOW_MS = 30_000;
 
 /**
  * Sends one frame to every member of a room (but `except`).
@@ -62,6 +76,7 @@ export async function deliver(audience: Audience, frame: Frame, dependencies: Fa
   let recipients = 0;
   let delivered = 0;
   let pruned = 0;
+  let connecting = 0;
   let failed = 0;
 
   // Pruning takes a few store round trips; it runs beside the sends (a few
@@ -71,9 +86,14 @@ export async function deliver(audience: Audience, frame: Frame, dependencies: Fa
   const pruneSlot = limiter(Math.max(1, Math.min(PRUNE_CONCURRENCY, Math.floor(options.concurrency))));
   const prune = async (connectionId: string): Promise<void> => {
     try {
-      await pruneSlot(() => store.removeConnection(connectionId));
-      pruned++;
-      logger.info("pruned stale connection", { room, recipient: connectionId });
+      const removed = await pruneSlot(() => store.removeStaleConnection(connectionId, clock.now().getTime() - CONNECT_WINDOW_MS));
+      if (removed === undefined) {
+        connecting++;
+        logger.debug("410 from a connection still connecting: kept", { room, recipient: connectionId });
+      } else {
+        pruned++;
+        logger.info("pruned stale connection", { room, recipient: connectionId });
+      }
     } catch (error) {
       failed++;
       logger.error("could not prune stale connection", { room, recipient: connectionId, error });
@@ -99,7 +119,7 @@ export async function deliver(audience: Audience, frame: Frame, dependencies: Fa
     await Promise.all(prunes);
   }
 
-  return { recipients, delivered, pruned, failed };
+  return { recipients, delivered, pruned, connecting, failed };
 }
 
 /** Prunes in flight at once: each is a few store calls, and 2% gone is typical. */

@@ -49,6 +49,7 @@ export async function joinRoom(input: ActionInput, dependencies: RoomActionDepen
     connectionId: input.connectionId,
     room,
     userName: connection.userName,
+    ...(connection.connectedAt === undefined ? {} : { connectedAt: connection.connectedAt }),
     joinedAt: clock.now().getTime(),
     // A membership never outlives its connection's records.
     expiresAt: connection.expiresAt,

@@ -134,7 +134,7 @@ function framesOf(connectionId: string): Record<string, unknown>[] {
 async function seed(userName: string, rooms: readonly string[], options: { readonly gone?: boolean } = {}): Promise<string> {
   const connectionId = newApiGatewayId();
   const userId = `anon:${connectionId}`;
-  await store.addConnection({ connectionId, userId, userName, connectedAt: Date.now(), joinedAt: Date.now(), rooms, expiresAt: 2_000_000_000 });
+  await store.addConnection({ connectionId, userId, userName, connectedAt: Date.now() - 60_000, joinedAt: Date.now(), rooms, expiresAt: 2_000_000_000 });
   if (options.gone) api.gone.add(connectionId);
   return connectionId;
 }

@@ -29,7 +29,7 @@ describe("connect", () => {
     const items = await world.table.itemsOf(connectionId);
     expect(items).toHaveLength(2);
     expect(items).toContainEqual({ pk: `CONN#${connectionId}`, sk: "META", connectionId, userId, userName: "Ada", connectedAt: 1705751697419, expiresAt });
-    expect(items).toContainEqual({ pk: `CONN#${connectionId}`, sk: `ROOM#${room}`, room, connectionId, userName: "Ada", joinedAt: NOW.getTime(), expiresAt });
+    expect(items).toContainEqual({ pk: `CONN#${connectionId}`, sk: `ROOM#${room}`, room, connectionId, userName: "Ada", connectedAt: 1705751697419, joinedAt: NOW.getTime(), expiresAt });
     expect(await world.store.userConnections("ada")).toEqual([{ connectionId, userName: "Ada" }]);
   });
 

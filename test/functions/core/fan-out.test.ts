@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DynamoDbConnectionStore } from "../../../functions/aws/dynamodb-connection-store.ts";
 import { ManagementApiSenders } from "../../../functions/aws/management-api-senders.ts";
 import { systemClock } from "../../../functions/core/clock.ts";
-import { fanOut, type FanOutOptions } from "../../../functions/core/fan-out.ts";
+import { CONNECT_WINDOW_MS, fanOut, type FanOutOptions } from "../../../functions/core/fan-out.ts";
 import type { MessageFrame } from "../../../functions/core/frames.ts";
 import { CONNECTION_TABLE } from "../../../functions/routes.ts";
 import { useDummyAwsCredentials } from "../support/aws-test-environment.ts";
@@ -37,12 +37,13 @@ function senderToStandIn() {
   return new ManagementApiSenders({ endpointFor: ({ stage }) => `http://${api.host}/${stage}` }).senderFor({ domainName: api.host, stage: "prod" });
 }
 
-async function seedRoom(room: string, connectionIds: readonly string[]): Promise<void> {
+/** Seeds members whose connections were accepted `ageMs` ago (by default long enough to be established). */
+async function seedRoom(room: string, connectionIds: readonly string[], ageMs = 60_000): Promise<void> {
   const store = storeWith();
   const now = Date.now();
   await Promise.all(
     connectionIds.map((connectionId) =>
-      store.addConnection({ connectionId, userId: `anon:${connectionId}`, userName: "member", connectedAt: now, joinedAt: now, rooms: [room], expiresAt: Math.floor(now / 1000) + 10_800 }),
+      store.addConnection({ connectionId, userId: `anon:${connectionId}`, userName: "member", connectedAt: now - ageMs, joinedAt: now, rooms: [room], expiresAt: Math.floor(now / 1000) + 10_800 }),
     ),
   );
 }
@@ -65,7 +66,7 @@ describe("fanOut", () => {
     const result = await fanOut(room, frameFor(room), { store: storeWith(), sender: senderToStandIn(), clock, logger }, { concurrency: 16 });
 
     // THEN 45 are delivered, each once with the same bytes, and the 5 gone ones are pruned with their memberships
-    expect(result).toEqual({ recipients: 50, delivered: 45, pruned: 5, failed: 0 });
+    expect(result).toEqual({ recipients: 50, delivered: 45, pruned: 5, connecting: 0, failed: 0 });
     const live = ids.filter((id) => !goneIds.includes(id));
     expect(live.map((id) => api.delivered.get(id))).toEqual(live.map(() => [JSON.stringify(frameFor(room))]));
     for (const id of goneIds) {
@@ -87,7 +88,7 @@ describe("fanOut", () => {
     const result = await fanOut(room, frameFor(room), { store: storeWith(), sender: senderToStandIn(), clock, logger }, { concurrency: 4 });
 
     // THEN the 19 others get it, the failure is counted and logged with its recipient, and nothing is pruned
-    expect(result).toEqual({ recipients: 20, delivered: 19, pruned: 0, failed: 1 });
+    expect(result).toEqual({ recipients: 20, delivered: 19, pruned: 0, connecting: 0, failed: 1 });
     expect(ids.filter((id) => api.delivered.has(id))).toHaveLength(19);
     const warning = lines.find((line) => line["message"] === "post to connection failed");
     expect(warning).toMatchObject({ level: "WARN", recipient: broken, error: { httpStatusCode: 500 } });
@@ -112,7 +113,7 @@ describe("fanOut", () => {
     );
 
     // THEN all 20 are delivered, after exactly two retries for each throttled one
-    expect(result).toEqual({ recipients: 20, delivered: 20, pruned: 0, failed: 0 });
+    expect(result).toEqual({ recipients: 20, delivered: 20, pruned: 0, connecting: 0, failed: 0 });
     expect(ids.every((id) => api.delivered.get(id)?.length === 1)).toBe(true);
     expect(api.posts - postsBefore).toBe(20 + 6 * 2);
   });
@@ -135,7 +136,7 @@ describe("fanOut", () => {
     );
 
     // THEN it is tried exactly maxAttempts times, then counted failed
-    expect(result).toEqual({ recipients: 1, delivered: 0, pruned: 0, failed: 1 });
+    expect(result).toEqual({ recipients: 1, delivered: 0, pruned: 0, connecting: 0, failed: 1 });
     expect(api.posts - postsBefore).toBe(3);
   });
 
@@ -196,7 +197,7 @@ describe("fanOut", () => {
     const result = await fanOut(room, frameFor(room), { store: storeWith({ pageSize: 7 }), sender: senderToStandIn(), clock, logger }, { concurrency: 4 });
 
     // THEN every member is reached, over several pages
-    expect(result).toEqual({ recipients: 30, delivered: 30, pruned: 0, failed: 0 });
+    expect(result).toEqual({ recipients: 30, delivered: 30, pruned: 0, connecting: 0, failed: 0 });
     expect(table.calls.filter((call) => call.action === "Query").length).toBeGreaterThanOrEqual(5);
   });
 
@@ -238,8 +239,28 @@ describe("fanOut", () => {
     const result = await fanOut(room, frameFor(room), { store: storeWith(), sender, clock, logger }, { concurrency: 4 });
 
     // THEN the live ones got it and the gone ones were pruned
-    expect(result).toEqual({ recipients: 20, delivered: 18, pruned: 2, failed: 0 });
+    expect(result).toEqual({ recipients: 20, delivered: 18, pruned: 2, connecting: 0, failed: 0 });
     expect(await table.itemsOf(ids[0]!)).toEqual([]);
+  });
+
+  it("fanOut: a 410 from a connection still inside its $connect window is kept, not pruned; an older one is pruned", async () => {
+    // GIVEN a room with 3 connections accepted 1 s ago and 2 accepted 31 s ago, all answering 410
+    const room = "fan-out-connecting";
+    const young = newConnectionIds(3);
+    const old = newConnectionIds(2);
+    await seedRoom(room, young, 1_000);
+    await seedRoom(room, old, CONNECT_WINDOW_MS + 1_000);
+    [...young, ...old].forEach((id) => api.gone.add(id));
+    const { logger, lines } = captureLogs();
+
+    // WHEN the room gets a message
+    const result = await fanOut(room, frameFor(room), { store: storeWith(), sender: senderToStandIn(), clock, logger }, { concurrency: 4 });
+
+    // THEN the young ones are counted as connecting and keep every record; the old ones are pruned
+    expect(result).toEqual({ recipients: 5, delivered: 0, pruned: 2, connecting: 3, failed: 0 });
+    for (const id of young) expect((await table.itemsOf(id)).map((item) => item["sk"]).sort()).toEqual(["META", `ROOM#${room}`]);
+    for (const id of old) expect(await table.itemsOf(id)).toEqual([]);
+    expect(lines.filter((line) => line["message"] === "pruned stale connection")).toHaveLength(2);
   });
 
   it("fanOut: a prune does not hold a send slot, and the broadcast still waits for it; a failed prune counts as failed", async () => {
@@ -251,7 +272,7 @@ describe("fanOut", () => {
       roomMembers: async function* () {
         yield [{ connectionId: "gone-1" }, { connectionId: "live-1" }, { connectionId: "gone-2" }, { connectionId: "live-2" }];
       },
-      removeConnection: async (connectionId: string) => {
+      removeStaleConnection: async (connectionId: string) => {
         if (connectionId === "gone-2") throw new Error("store unavailable");
         await pruneHeld;
         return { connectionId, hadConnection: true, rooms: ["r"] };
@@ -275,7 +296,7 @@ describe("fanOut", () => {
     expect(posted).toEqual(["gone-1", "live-1", "gone-2", "live-2"]);
     expect(settled).toBe(false);
     releasePrune();
-    expect(await broadcast).toEqual({ recipients: 4, delivered: 2, pruned: 1, failed: 1 });
+    expect(await broadcast).toEqual({ recipients: 4, delivered: 2, pruned: 1, connecting: 0, failed: 1 });
     expect(lines.find((line) => line["message"] === "could not prune stale connection")).toMatchObject({ recipient: "gone-2" });
   });
 });

@@ -98,7 +98,7 @@ describe("sendMessage", () => {
       roomMembers: async function* () {
         yield [{ connectionId: "me" }, { connectionId: "you" }];
       },
-      removeConnection: async () => ({ connectionId: "", hadConnection: false, rooms: [] }),
+      removeStaleConnection: async () => ({ connectionId: "", hadConnection: false, rooms: [] }),
       appendMessage: () => {
         events.push("write started");
         return new Promise<void>((resolve) => {
@@ -136,7 +136,7 @@ describe("sendMessage", () => {
     const store = {
       membership: world.store.membership.bind(world.store),
       roomMembers: world.store.roomMembers.bind(world.store),
-      removeConnection: world.store.removeConnection.bind(world.store),
+      removeStaleConnection: world.store.removeStaleConnection.bind(world.store),
       appendMessage: broken.appendMessage.bind(broken),
     } as unknown as ConnectionStore & MessageHistory;
     // WHEN Ada sends a message

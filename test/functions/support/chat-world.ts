@@ -89,7 +89,8 @@ export async function startChatWorld(): Promise<ChatWorld> {
       const id = userId ?? `anon:${connectionId}`;
       const expiresAt = NOW_SECONDS + 10_800;
       if (userId !== undefined) await store.claimName({ name: userName, userId, expiresAt, nowSeconds: NOW_SECONDS });
-      await store.addConnection({ connectionId, userId: id, userName, connectedAt: NOW.getTime(), joinedAt: NOW.getTime(), rooms, expiresAt });
+      // Accepted a minute before NOW: established, so a 410 from it means it is gone.
+      await store.addConnection({ connectionId, userId: id, userName, connectedAt: NOW.getTime() - 60_000, joinedAt: NOW.getTime(), rooms, expiresAt });
       return connectionId;
     },
     framesOf: (connectionId) => (api.delivered.get(connectionId) ?? []).map((text) => JSON.parse(text) as Record<string, unknown>),
