@@ -3,7 +3,7 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
   test: {
     include: ["test/**/*.test.ts"],
-    exclude: ["test/browser/**", "node_modules/**"],
+    exclude: ["test/browser/**", "test/soak/**", "node_modules/**"],
     testTimeout: 60_000,
     hookTimeout: 120_000,
     // Terraform and emulator suites start servers and child processes; two cores only.
