@@ -29,6 +29,8 @@ Options:
   --idle-timeout MS   idle connection timeout (default 600000)
   --max-duration MS   maximum connection duration (default 7200000)
   --integration-timeout MS   override every integration's timeout
+  --ttl-sweep-seconds N       delete expired items of tables with a ttl block every N s (default 60; 0: never)
+  --functions-dynamodb-endpoint URL   the DynamoDB endpoint handlers use (default: the local one), e.g. a proxy
   --skip-synth        (dev) use the existing cdktf.out without synthesizing
   --no-auth           (dev) shorthand for --var auth_enabled=false: anyone connects with ?name=
   --dev-issuer        (emulate) also mount the DEV-ONLY token issuer and the web page, as dev does
@@ -93,6 +95,11 @@ export function emulatorOptions(source: string, flags: Map<string, string[]>, en
   };
   const envPort = env.PORT === undefined || env.PORT === "" ? undefined : Number(env.PORT);
   if (envPort !== undefined && !Number.isInteger(envPort)) throw new UsageError(`PORT must be a whole number (got "${env.PORT}")`);
+  const ttlSweepSeconds = numberFlag(flags, "ttl-sweep-seconds");
+  const functionsDynamoDbEndpoint = flags.get("functions-dynamodb-endpoint")?.at(-1);
+  if (functionsDynamoDbEndpoint !== undefined && !/^https?:\/\/[^/]/.test(functionsDynamoDbEndpoint)) {
+    throw new UsageError(`--functions-dynamodb-endpoint must be an http:// or https:// URL (got "${functionsDynamoDbEndpoint}")`);
+  }
   return {
     source,
     port: numberFlag(flags, "port") ?? envPort ?? 3001,
@@ -103,6 +110,8 @@ export function emulatorOptions(source: string, flags: Map<string, string[]>, en
     apiId: flags.get("api-id")?.at(-1),
     variables,
     gateway,
+    ttlSweepMs: ttlSweepSeconds === undefined ? undefined : ttlSweepSeconds * 1000,
+    functionsDynamoDbEndpoint,
   };
 }
 
@@ -169,9 +178,15 @@ export async function startDevServer(options: EmulatorOptions): Promise<DevServe
     ...options,
     port,
     variables,
-    pages: (served) => [issuer, new WebSite(assets, { webSocketUrl: served.url, auth, devIssuer: auth ? issuer.issuer : null })],
+    pages: (served) => [issuer, new WebSite(assets, { webSocketUrl: served.url, auth, devIssuer: auth ? issuer.issuer : null, ...maxMessageBytes(variables) })],
   });
   return { emulator, issuer, pageUrl: `${origin}/`, auth };
+}
+
+/** The stack's `max_message_bytes` when given as a variable, for the page's own check. */
+function maxMessageBytes(variables: Record<string, unknown>): { maxMessageBytes?: number } {
+  const value = Number(variables.max_message_bytes);
+  return Number.isInteger(value) && value > 0 ? { maxMessageBytes: value } : {};
 }
 
 function freePort(host: string): Promise<number> {

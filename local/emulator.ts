@@ -8,7 +8,7 @@ import type { ApiFacts } from "./events.ts";
 import { Gateway } from "./gateway.ts";
 import { Invoker } from "./invoker.ts";
 import { batchedStdout } from "./log.ts";
-import { ManagementApi } from "./management-api.ts";
+import { ManagementApi, type ManagementApiFault } from "./management-api.ts";
 import { checkMockIntegration } from "./mock-integration.ts";
 import { DEFAULT_GATEWAY_OPTIONS, type GatewayOptions } from "./options.ts";
 import { loadPlan, type EmulatorPlan, type PlanOptions } from "./plan.ts";
@@ -34,6 +34,25 @@ export interface EmulatorOptions extends PlanOptions {
   readonly maxWorkersPerFunction?: number;
   /** Start dynalite even when the plan declares no table. @default only when tables are declared */
   readonly dynamoDb?: boolean;
+  /**
+   * How often expired items of tables with an enabled `ttl` are deleted
+   * (dynalite has no TTL); 0 turns the sweep off. A sweep also runs at
+   * start-up. @default 60_000
+   */
+  readonly ttlSweepMs?: number;
+  /**
+   * The DynamoDB endpoint the functions get as `AWS_ENDPOINT_URL_DYNAMODB`
+   * instead of the local dynalite, e.g. a fault-injecting proxy in front of
+   * it. Tables are still created, and swept, in the local dynalite.
+   * @default the local dynalite (`dynamoDbEndpoint`)
+   */
+  readonly functionsDynamoDbEndpoint?: string;
+  /**
+   * Test hook: decides, per PostToConnection, whether the `@connections` API
+   * answers 429 or 500 instead of delivering. Never set by the CLI.
+   * @default every post is delivered
+   */
+  readonly managementApiFaults?: ManagementApiFault;
   /** Receives every log line. @default stdout, written once per event-loop turn */
   readonly log?: (line: string) => void;
   /**
@@ -54,6 +73,8 @@ export interface RunningEmulator {
   readonly plan: EmulatorPlan;
   /** The local DynamoDB endpoint, when one runs. */
   readonly dynamoDbEndpoint?: string;
+  /** Deletes expired items of every table with an enabled `ttl` now (as the periodic sweep does); resolves to how many. */
+  sweepExpiredItems(): Promise<number>;
   /** Closes sockets (1001), runs `$disconnect`s best-effort, stops workers and DynamoDB. */
   close(): Promise<void>;
 }
@@ -84,7 +105,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     if (options.dynamoDb ?? plan.tables.length > 0) {
       // Loaded only when needed: dynalite and the DynamoDB SDK cost ~10 MB and start-up time.
       const { startDynamoDb } = await import("./dynamodb.ts");
-      dynamo = await startDynamoDb(plan.tables, { dataDir: options.dataDir, region: plan.region, log });
+      dynamo = await startDynamoDb(plan.tables, { dataDir: options.dataDir, region: plan.region, log, ttlSweepMs: options.ttlSweepMs });
     }
     invoker = new Invoker(prepared, {
       cacheDir,
@@ -96,7 +117,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
         AWS_ACCESS_KEY_ID: "local",
         AWS_SECRET_ACCESS_KEY: "local",
         AWS_SESSION_TOKEN: "local",
-        ...(dynamo ? { AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint } : {}),
+        ...(dynamo || options.functionsDynamoDbEndpoint ? { AWS_ENDPOINT_URL_DYNAMODB: options.functionsDynamoDbEndpoint ?? dynamo!.endpoint } : {}),
       },
       maxWorkersPerFunction: options.maxWorkersPerFunction,
       log,
@@ -119,7 +140,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
   const gateway = new Gateway({ plan, invoker, options: gatewayOptions, api, connections, log });
   const base = `${advertisedHost}:${port}/${plan.stage.name}`;
   const pages = options.pages?.({ origin: `http://${advertisedHost}:${port}`, url: `ws://${base}` });
-  server.attach({ gateway, management: new ManagementApi(plan.stage.name, connections, gatewayOptions, log), pages });
+  server.attach({ gateway, management: new ManagementApi(plan.stage.name, connections, gatewayOptions, log, options.managementApiFaults), pages });
 
   const runningInvoker = invoker;
   let closing: Promise<void> | undefined;
@@ -142,6 +163,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     port,
     plan,
     dynamoDbEndpoint: dynamo?.endpoint,
+    sweepExpiredItems: async () => (dynamo === undefined ? 0 : dynamo.sweepExpiredItems()),
     close,
   };
 }

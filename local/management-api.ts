@@ -17,12 +17,20 @@ const CONNECTIONS_PATH = /^\/(?:([^/]+)\/)?(?:@|%40)connections(?:\/([^/]*))?\/?
 /** What DeleteConnection reports to `$disconnect`; a close made through the API cannot carry its own. */
 const DELETE_REASON = "Connection Closed Normally";
 
+/**
+ * A fault to answer a PostToConnection with instead of delivering it: 429
+ * (`LimitExceededException`, API Gateway throttling) or 500
+ * (`InternalServerErrorException`). Undefined delivers normally.
+ */
+export type ManagementApiFault = (connectionId: string) => 429 | 500 | undefined;
+
 export class ManagementApi {
   constructor(
     private readonly stage: string,
     private readonly connections: ConnectionRegistry,
     private readonly options: GatewayOptions,
     private readonly log: (line: string) => void,
+    private readonly fault?: ManagementApiFault,
   ) {}
 
   /** Whether the path is an `@connections` path (for this stage or not); such requests are answered here. */
@@ -70,6 +78,14 @@ export class ManagementApi {
     const body = await readBody(request, this.options.maxMessageBytes);
     if (body === undefined) {
       return sendError(response, 413, "PayloadTooLargeException", { message: "The data has exceeded the maximum size allowed." });
+    }
+    // Throttling and server faults come before the connection is looked up, as on AWS.
+    const fault = this.fault?.(connectionId);
+    if (fault !== undefined) {
+      this.log(`@connections POST ${connectionId} → ${fault} (injected fault)`);
+      return fault === 429
+        ? sendError(response, 429, "LimitExceededException", { message: "Rate exceeded" })
+        : sendError(response, 500, "InternalServerErrorException", { message: "Internal server error" });
     }
     const connection = this.connections.get(connectionId);
     if (connection === undefined) return sendGone(response);

@@ -115,6 +115,11 @@ export interface TablePlan {
   readonly writeCapacity: number;
   readonly globalIndexes: readonly TableIndexPlan[];
   readonly localIndexes: readonly TableIndexPlan[];
+  /**
+   * The `ttl` block's `attribute_name`, when the block says `enabled = true`:
+   * the emulator deletes items whose value there is an epoch second in the past.
+   */
+  readonly ttlAttribute?: string;
 }
 
 export interface TableIndexPlan {
@@ -524,7 +529,19 @@ class PlanBuilder {
       writeCapacity,
       globalIndexes: blockList(block.global_secondary_index).map((gsi) => index(gsi, "global_secondary_index")),
       localIndexes: blockList(block.local_secondary_index).map((lsi) => index(lsi, "local_secondary_index", hashKey)),
+      ...this.readTtl(address, block),
     };
+  }
+
+  /** `ttl { attribute_name, enabled }`; `enabled` defaults to false, as in the AWS provider. */
+  private readTtl(address: string, block: Block): { ttlAttribute?: string } {
+    const ttl = firstBlock(block.ttl);
+    if (ttl === undefined || ttl.enabled === undefined || ttl.enabled === null) return {};
+    const enabled = this.resolver.resolve(ttl.enabled, address, "ttl.enabled");
+    if (enabled !== true && enabled !== "true") return {};
+    const attribute = ttl.attribute_name === undefined || ttl.attribute_name === null ? "" : this.resolver.resolveText(ttl.attribute_name, address, "ttl.attribute_name");
+    if (attribute === "") throw new UnsupportedConfigurationError(address, "ttl.attribute_name", "ttl.attribute_name is required when ttl.enabled is true");
+    return { ttlAttribute: attribute };
   }
 
   private functionArn(functionName: string): string {
