@@ -9,7 +9,7 @@ const senders = lazySenders();
 
 export const handler = twoWayRoute(readOnMessageSettings, ({ event, connectionId, body, settings, ...dependencies }) =>
   sendMessage(
-    { connectionId, body },
+    { connectionId, body, receivedAt: event.requestContext.requestTimeEpoch },
     { ...dependencies, sender: senders(settings.fanOutConcurrency).senderFor(event.requestContext) },
     {
       maxMessageBytes: settings.maxMessageBytes,

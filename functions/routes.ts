@@ -213,6 +213,13 @@ export const AUTHORIZER: AuthorizerDefinition = {
   description: "Verifies the JWT in ?token= against the issuer's JWKS; passes the user's name and sub to every later event.",
 };
 
+/**
+ * API Gateway's largest single WebSocket frame: a bigger one closes the
+ * connection with 1009 before any route runs. Clients keep each action's
+ * frame within it; a message up to 128 KB must be sent fragmented.
+ */
+export const MAX_FRAME_BYTES = 32 * 1024;
+
 /** The room every connection joins on `$connect`, and where `onMessage` without `room` goes. */
 export const DEFAULT_ROOM = "lobby";
 

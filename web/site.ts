@@ -25,6 +25,8 @@ export interface WebConfig {
   readonly auth: boolean;
   /** `http://127.0.0.1:3001/_dev` when the dev issuer signs tokens; null otherwise. */
   readonly devIssuer: string | null;
+  /** The stack's `max_message_bytes`, when set: the page refuses bigger messages before sending. */
+  readonly maxMessageBytes?: number;
 }
 
 export interface WebAsset {

@@ -16,6 +16,7 @@ import type {
 } from "../core/connection-store.ts";
 import type { MessageFrame } from "../core/frames.ts";
 import { nameKey } from "../core/identity.ts";
+import { orderKey } from "../core/message-order.ts";
 import { CONNECTION_TABLE } from "../routes.ts";
 import { batchWriteAll, type WriteRequest } from "./batch-write.ts";
 
@@ -236,6 +237,7 @@ export class DynamoDbConnectionStore implements ConnectionStore, NameClaims, Mes
           message: message.message,
           from: message.from,
           sentAt: message.sentAt,
+          seq: message.seq,
           [ttlAttribute]: expiresAt,
         },
       }),
@@ -250,6 +252,7 @@ export class DynamoDbConnectionStore implements ConnectionStore, NameClaims, Mes
     // One more than asked, to know whether an older page exists without a trailing empty one.
     const wanted = options.limit + 1;
     const messages: MessageFrame[] = [];
+    const positions: MessagePosition[] = [];
     let exclusiveStartKey: Item | undefined;
     do {
       const output = await this.#client.send(
@@ -266,23 +269,18 @@ export class DynamoDbConnectionStore implements ConnectionStore, NameClaims, Mes
         }),
       );
       for (const item of output.Items ?? []) {
-        messages.push({
-          type: "message",
-          room,
-          message: String(item["message"]),
-          from: String(item["from"]),
-          sentAt: String(item["sentAt"]),
-          id: String(item["messageId"]),
-        });
+        const seq = typeof item["seq"] === "number" ? item["seq"] : undefined;
+        const sentAt = String(item["sentAt"]);
+        const id = String(item["messageId"]);
+        messages.push({ type: "message", room, message: String(item["message"]), from: String(item["from"]), sentAt, seq: seq ?? 0, id });
+        positions.push(seq === undefined ? { sentAt, id } : { sentAt, seq, id });
       }
       exclusiveStartKey = output.LastEvaluatedKey;
     } while (exclusiveStartKey !== undefined && messages.length < wanted);
     if (messages.length <= options.limit) {
       return { messages };
     }
-    const page = messages.slice(0, options.limit);
-    const last = page[page.length - 1]!;
-    return { messages: page, next: { sentAt: last.sentAt, id: last.id } };
+    return { messages: messages.slice(0, options.limit), next: positions[options.limit - 1]! };
   }
 
   /**
@@ -370,7 +368,9 @@ function claimKey(name: string): Item {
 }
 
 function historyKey(room: string, position: MessagePosition): Item {
-  return { [partitionKey]: keys.room + room, [sortKey]: `${keys.message}${position.sentAt}#${position.id}` };
+  // Messages stored before `seq` existed keep their `<sentAt>#<id>` keys; both sort by time first.
+  const place = position.seq === undefined ? `${position.sentAt}#${position.id}` : orderKey(position);
+  return { [partitionKey]: keys.room + room, [sortKey]: keys.message + place };
 }
 
 function optionalString(value: unknown): string | undefined {

@@ -132,9 +132,14 @@ export interface MessagePage {
   readonly next?: MessagePosition;
 }
 
-/** A message's place in its room's history: messages sort by `sentAt`, then `id`. */
+/**
+ * A message's place in its room's history (see message-order.ts). `seq` is
+ * undefined only for messages stored before messages had one: their keys
+ * have no `seq` part.
+ */
 export interface MessagePosition {
   readonly sentAt: string;
+  readonly seq?: number;
   readonly id: string;
 }
 

@@ -12,9 +12,11 @@ export interface MessageFrame {
   readonly message: string;
   /** The sender's display name when the message was sent. */
   readonly from: string;
-  /** ISO-8601, from the server's clock when the message was accepted. */
+  /** ISO-8601: when API Gateway received the frame (`requestContext.requestTimeEpoch`). */
   readonly sentAt: string;
-  /** Unique per message; with `sentAt`, orders the room's history. */
+  /** The sequence number the sender gave (`seq`), or 0; orders its messages within one millisecond. */
+  readonly seq: number;
+  /** Unique per message: clients drop a frame whose id they have already shown. */
   readonly id: string;
 }
 

@@ -4,7 +4,7 @@ import { parseClientMessage } from "./client-message.ts";
 import type { ConnectionStore, MessageHistory, MessagePosition } from "./connection-store.ts";
 import type { HistoryFrame } from "./frames.ts";
 import type { ActionInput } from "./room-actions.ts";
-import { readHistoryRequest } from "./requests.ts";
+import { isSequenceNumber, readHistoryRequest } from "./requests.ts";
 
 /**
  * `history`: a page of the room's messages, newest first. `next` is an
@@ -30,9 +30,10 @@ export async function history(
   return { type: "history", room: request.room, messages: page.messages, next: page.next === undefined ? null : encodeCursor(page.next) };
 }
 
-/** A position as an opaque cursor: base64url of `[sentAt, id]`. */
+/** A position as an opaque cursor: base64url of `[sentAt, seq, id]` (`[sentAt, id]` for a message stored without `seq`). */
 export function encodeCursor(position: MessagePosition): string {
-  return btoa(JSON.stringify([position.sentAt, position.id])).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+  const parts = position.seq === undefined ? [position.sentAt, position.id] : [position.sentAt, position.seq, position.id];
+  return btoa(JSON.stringify(parts)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
 }
 
 // ISO-8601 as Date#toISOString writes it: what sentAt always is.
@@ -42,8 +43,12 @@ const SENT_AT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 export function decodeCursor(cursor: string): MessagePosition {
   try {
     const value: unknown = JSON.parse(atob(cursor.replace(/-/g, "+").replace(/_/g, "/")));
-    if (Array.isArray(value) && value.length === 2 && typeof value[0] === "string" && SENT_AT.test(value[0]) && typeof value[1] === "string" && value[1].length > 0 && value[1].length <= 64) {
-      return { sentAt: value[0], id: value[1] };
+    if (Array.isArray(value) && (value.length === 2 || value.length === 3) && typeof value[0] === "string" && SENT_AT.test(value[0])) {
+      const id: unknown = value[value.length - 1];
+      const seq: unknown = value.length === 3 ? value[1] : undefined;
+      if (typeof id === "string" && id.length > 0 && id.length <= 64 && (seq === undefined || isSequenceNumber(seq))) {
+        return seq === undefined ? { sentAt: value[0], id } : { sentAt: value[0], seq, id };
+      }
     }
   } catch {
     // Falls through to the client error: bad base64 or bad JSON is a bad cursor.

@@ -42,6 +42,21 @@ export function roomField(body: ClientMessage, defaultRoom?: string): string {
   return room;
 }
 
+/** A client sequence number: a non-negative safe integer. */
+export function isSequenceNumber(value: unknown): value is number {
+  return typeof value === "number" && Number.isSafeInteger(value) && value >= 0;
+}
+
+/** The optional `seq` field: the client's sequence number for its messages, 0 when absent. */
+export function sequenceField(body: ClientMessage): number {
+  const seq = body["seq"];
+  if (seq === undefined || seq === null) return 0;
+  if (!isSequenceNumber(seq)) {
+    throw new InvalidFieldError("seq", "a whole number from 0 to 9007199254740991, increasing with each message");
+  }
+  return seq;
+}
+
 /** `joinRoom`, `leaveRoom`: `{room}`. */
 export function readRoomRequest(body: ClientMessage): { readonly room: string } {
   return { room: roomField(body) };

@@ -14,6 +14,12 @@ export interface SendMessageInput {
   readonly connectionId: string;
   /** The raw MESSAGE body. */
   readonly body: string | undefined;
+  /**
+   * When API Gateway received the frame (`requestContext.requestTimeEpoch`),
+   * ms since the epoch: the message's `sentAt`, so concurrent invocations
+   * cannot reorder one sender's messages. The clock's time when absent.
+   */
+  readonly receivedAt?: number;
 }
 
 export interface SendMessageDependencies {
@@ -61,7 +67,8 @@ export async function sendMessage(
     room: request.room,
     message: request.message,
     from: membership.userName,
-    sentAt: now.toISOString(),
+    sentAt: new Date(input.receivedAt ?? now.getTime()).toISOString(),
+    seq: request.seq,
     id: random.uuid(),
   };
   const stored = store.appendMessage(frame, Math.floor(now.getTime() / 1000) + settings.historyTtlSeconds).then(

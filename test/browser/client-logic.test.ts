@@ -49,6 +49,43 @@ describe("chat client", () => {
     expect([...chat.rooms.get("general")!.members]).toEqual(["alice", "bob"]);
   });
 
+  it("say: numbers the messages in the order typed, and places incoming frames by the server's order, not by arrival, each id once", () => {
+    const { chat, sent } = chatWith(["general"]);
+    expect(chat.say("first") && chat.say("second") && chat.say("third")).toBe(true);
+    expect(sent.map((action) => [action.message, action.seq])).toEqual([["first", 1], ["second", 2], ["third", 3]]);
+    // The broadcasts arrive out of order (concurrent invocations), one of them twice (a retried post)
+    const at = "2026-01-01T00:00:01.000Z";
+    const frame = (seq: number, text: string) => ({ type: "message", room: "general", message: text, from: "alice", sentAt: at, seq, id: `id-${text}` });
+    for (const f of [frame(1, "first"), frame(3, "third"), frame(2, "second"), frame(3, "third")]) chat.receive(JSON.stringify(f));
+    expect(chat.rooms.get("general")!.messages.map((m) => m.message)).toEqual(["first", "second", "third"]);
+  });
+
+  it("say: a message over the limit is not sent, the user is told by how much, and the text stays", () => {
+    const { chat, sent, notices } = chatWith(["general"]);
+    chat.connected();
+    sent.length = 0;
+    // 32 KB of text cannot fit in a 32 KB frame with its JSON around it
+    expect(chat.say("x".repeat(32 * 1024))).toBe(false);
+    expect(chat.say("é".repeat(16 * 1024))).toBe(false);
+    expect(chat.whisper("bob", "x".repeat(40 * 1024))).toBe(false);
+    expect(sent).toEqual([]);
+    expect(notices.map((n) => n.kind)).toEqual(["error", "error", "error"]);
+    expect(notices[0]!.text).toMatch(/32\.1 KB and the limit is 32\.0 KB/);
+    // just under the limit goes out
+    const overhead = JSON.stringify({ action: "onMessage", room: "general", message: "", seq: 1 }).length;
+    expect(chat.say("y".repeat(32 * 1024 - overhead))).toBe(true);
+    expect(sent).toHaveLength(1);
+  });
+
+  it("say: a lower max_message_bytes from the page config is the limit", () => {
+    const sent: Array<Record<string, unknown>> = [];
+    const notices: Notice[] = [];
+    const chat = new ChatClient({ me: "alice", rooms: ["general"], activeRoom: "general", send: (a) => (sent.push(a), true), changed: () => undefined, notify: (n) => notices.push(n), roomsChanged: () => undefined, maxMessageBytes: 1000 });
+    expect(chat.say("z".repeat(1000))).toBe(false);
+    expect(chat.say("z".repeat(900))).toBe(true);
+    expect(notices).toHaveLength(1);
+  });
+
   it("history: newest first on the wire, oldest first on screen, merged by id with what is shown", () => {
     const { chat } = chatWith(["general"]);
     chat.receive(JSON.stringify(message("m3", "2026-01-01T00:00:03Z")));
@@ -128,7 +165,9 @@ describe("page configuration", () => {
   it("config: wsstack dev's config.json selects the dev issuer; auth off selects ?name=", async () => {
     const dev = await resolvePageConfig(new URL("http://127.0.0.1:3001/"), async () => ({ webSocketUrl: "ws://127.0.0.1:3001/dev", auth: true, devIssuer: "http://127.0.0.1:3001/_dev" }));
     expect(dev).toMatchObject({ webSocketUrl: "ws://127.0.0.1:3001/dev", signIn: { kind: "dev", issuer: "http://127.0.0.1:3001/_dev" }, pingIntervalMs: 540_000 });
-    const open = await resolvePageConfig(new URL("http://127.0.0.1:3001/"), async () => ({ webSocketUrl: "ws://127.0.0.1:3001/dev", auth: false, devIssuer: null }));
+    const open = await resolvePageConfig(new URL("http://127.0.0.1:3001/"), async () => ({ webSocketUrl: "ws://127.0.0.1:3001/dev", auth: false, devIssuer: null, maxMessageBytes: 4096 }));
     expect(open.signIn).toEqual({ kind: "anonymous" });
+    expect(open.maxMessageBytes).toBe(4096);
+    expect((await resolvePageConfig(new URL("http://x/?ws=wss://a/dev&maxBytes=2048"), async () => undefined)).maxMessageBytes).toBe(2048);
   });
 });

@@ -248,13 +248,13 @@ describe("handler bundles", () => {
   it("bundle: history.ts answers with the room's messages", async () => {
     const r = room("history");
     const reader = await seed("Reader", [r]);
-    await store.appendMessage({ type: "message", room: r, message: "earlier", from: "Someone", sentAt: "2024-01-20T11:55:04.112Z", id: "m1" }, 4_000_000_000);
+    await store.appendMessage({ type: "message", room: r, message: "earlier", from: "Someone", sentAt: "2024-01-20T11:55:04.112Z", seq: 1, id: "m1" }, 4_000_000_000);
     const file = await bundle("history.ts");
     const invocation = await invokeInFreshProcess(file, messageEvent("history", { action: "history", room: r }, at(reader)));
     expect(frame(invocation)).toEqual({
       type: "history",
       room: r,
-      messages: [{ type: "message", room: r, message: "earlier", from: "Someone", sentAt: "2024-01-20T11:55:04.112Z", id: "m1" }],
+      messages: [{ type: "message", room: r, message: "earlier", from: "Someone", sentAt: "2024-01-20T11:55:04.112Z", seq: 1, id: "m1" }],
       next: null,
     });
     expectExactlyGrantedActions("history", invocation.dynamoCalls);

@@ -1,5 +1,7 @@
 import type { ErrorFrame, Frame, HistoryFrame, JoinedFrame, MessageFrame, PrivateFrame } from "../../functions/core/frames.ts";
-import { DEFAULT_ROOM } from "../../functions/routes.ts";
+import { utf8ByteLength } from "../../functions/core/client-message.ts";
+import { compareMessages } from "../../functions/core/message-order.ts";
+import { DEFAULT_ROOM, MAX_FRAME_BYTES } from "../../functions/routes.ts";
 import { TypingRoster, TypingSignal } from "./typing.ts";
 
 /**
@@ -53,6 +55,12 @@ export interface ChatClientOptions {
   readonly notify: (notice: Notice) => void;
   /** The rooms or the active room changed: persist them. */
   readonly roomsChanged: (rooms: readonly string[], activeRoom: string) => void;
+  /**
+   * The API's `max_message_bytes`: the largest action frame the page sends,
+   * in UTF-8 bytes. Never above API Gateway's 32 KB frame, which would close
+   * the connection. @default MAX_FRAME_BYTES
+   */
+  readonly maxMessageBytes?: number;
 }
 
 /**
@@ -76,6 +84,8 @@ export class ChatClient {
   /** Rooms whose "load older" request is in flight. */
   private readonly loadingOlder = new Set<string>();
   private readonly typingSignal: TypingSignal;
+  /** The next message's `seq`: increasing, so the server orders our messages as we sent them. */
+  private nextSeq = 1;
 
   constructor(private readonly options: ChatClientOptions) {
     for (const room of options.rooms) this.rooms.set(room, newRoom(room));
@@ -152,12 +162,35 @@ export class ChatClient {
   /** Returns false when the message could not be sent (the view keeps the text). */
   say(text: string): boolean {
     if (text.trim() === "") return false;
+    const action = { action: "onMessage", room: this.activeRoom, message: text, seq: this.nextSeq };
+    if (!this.fits(action)) return false;
     this.typingSignal.sent();
-    if (!this.options.send({ action: "onMessage", room: this.activeRoom, message: text })) {
+    if (!this.options.send(action)) {
       this.notReady("Not connected: your message was not sent.");
       return false;
     }
+    this.nextSeq += 1;
     return true;
+  }
+
+  /** The largest action frame this page sends, in UTF-8 bytes. */
+  get maxFrameBytes(): number {
+    return Math.min(this.options.maxMessageBytes ?? MAX_FRAME_BYTES, MAX_FRAME_BYTES);
+  }
+
+  /**
+   * Whether the action's frame is within the limit. A bigger one would be
+   * refused (`too_large`) or close the connection (over 32 KB), so it is not
+   * sent and the user is told by how much it is over; the text stays.
+   */
+  private fits(action: Record<string, unknown>): boolean {
+    const bytes = utf8ByteLength(JSON.stringify(action));
+    if (bytes <= this.maxFrameBytes) return true;
+    this.options.notify({
+      kind: "error",
+      text: `Not sent: that message is ${formatBytes(bytes)} and the limit is ${formatBytes(this.maxFrameBytes)}. Shorten it or split it into several messages.`,
+    });
+    return false;
   }
 
   keystroke(): void {
@@ -166,7 +199,9 @@ export class ChatClient {
 
   whisper(to: string, text: string): boolean {
     if (to.trim() === "" || text.trim() === "") return false;
-    if (!this.options.send({ action: "privateMessage", to: to.trim(), message: text })) {
+    const action = { action: "privateMessage", to: to.trim(), message: text };
+    if (!this.fits(action)) return false;
+    if (!this.options.send(action)) {
       this.notReady("Not connected: your direct message was not sent.");
       return false;
     }
@@ -304,8 +339,13 @@ function newRoom(name: string): RoomState {
   return { name, members: new Set(), messages: [], older: undefined, joined: false, unread: 0 };
 }
 
+/** Merged by id (a frame delivered twice is shown once), placed by the server's order, not by arrival. */
 function mergeMessages(room: RoomState, incoming: readonly MessageFrame[]): void {
   const byId = new Map(room.messages.map((message) => [message.id, message]));
   for (const message of incoming) byId.set(message.id, message);
-  room.messages = [...byId.values()].sort((a, b) => (a.sentAt === b.sentAt ? (a.id < b.id ? -1 : 1) : a.sentAt < b.sentAt ? -1 : 1));
+  room.messages = [...byId.values()].sort(compareMessages);
+}
+
+function formatBytes(bytes: number): string {
+  return bytes < 1024 ? `${bytes} bytes` : `${(bytes / 1024).toFixed(1)} KB`;
 }

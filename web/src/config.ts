@@ -9,7 +9,8 @@ import { DEFAULT_BACKOFF, type BackoffOptions } from "./backoff.ts";
  * - `token`: a JWT for the API's authorizer (else the sign-in form asks for one);
  * - `auth=off`: the API has no authorizer (`auth_enabled = false`), connect with `?name=`;
  * - `ping`: milliseconds between `ping` actions (default 540000, 9 minutes);
- * - `backoff`, `backoffMax`: first and largest reconnect delay in milliseconds.
+ * - `backoff`, `backoffMax`: first and largest reconnect delay in milliseconds;
+ * - `maxBytes`: the API's `max_message_bytes`, when it is below API Gateway's 32 KB frame.
  */
 
 export type SignInMode =
@@ -26,6 +27,8 @@ export interface PageConfig {
   readonly signIn: SignInMode;
   readonly pingIntervalMs: number;
   readonly backoff: BackoffOptions;
+  /** The API's `max_message_bytes`, when known; the client never sends a frame over 32 KB anyway. */
+  readonly maxMessageBytes?: number;
 }
 
 /** Nine minutes: under API Gateway's 10-minute idle timeout, with room for a slow tab timer. */
@@ -36,6 +39,7 @@ interface ServedConfig {
   readonly webSocketUrl: string;
   readonly auth: boolean;
   readonly devIssuer: string | null;
+  readonly maxMessageBytes?: number;
 }
 
 export async function resolvePageConfig(location: URL, fetchConfig: () => Promise<ServedConfig | undefined>): Promise<PageConfig> {
@@ -43,6 +47,7 @@ export async function resolvePageConfig(location: URL, fetchConfig: () => Promis
   const timing = {
     pingIntervalMs: positive(query.get("ping")) ?? DEFAULT_PING_MS,
     backoff: { initialMs: positive(query.get("backoff")) ?? DEFAULT_BACKOFF.initialMs, maxMs: positive(query.get("backoffMax")) ?? DEFAULT_BACKOFF.maxMs },
+    ...optional("maxMessageBytes", positive(query.get("maxBytes"))),
   };
   const ws = query.get("ws");
   if (ws !== null && ws !== "") {
@@ -52,7 +57,7 @@ export async function resolvePageConfig(location: URL, fetchConfig: () => Promis
   const served = await fetchConfig().catch(() => undefined);
   if (served === undefined) return { signIn: { kind: "token", token: query.get("token") || undefined }, ...timing };
   const signIn: SignInMode = !served.auth ? { kind: "anonymous" } : served.devIssuer !== null ? { kind: "dev", issuer: served.devIssuer } : { kind: "token" };
-  return { webSocketUrl: served.webSocketUrl, signIn, ...timing };
+  return { webSocketUrl: served.webSocketUrl, signIn, ...optional("maxMessageBytes", served.maxMessageBytes), ...timing };
 }
 
 /** config.json next to the page, or undefined when there is none (a static deployment). */
@@ -60,6 +65,10 @@ export async function fetchServedConfig(): Promise<ServedConfig | undefined> {
   const response = await fetch("config.json", { cache: "no-store" });
   if (!response.ok) return undefined;
   return (await response.json()) as ServedConfig;
+}
+
+function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
+  return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
 }
 
 function positive(text: string | null): number | undefined {

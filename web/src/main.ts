@@ -55,6 +55,7 @@ async function start(): Promise<void> {
       changed: (change) => view.render(change),
       notify: (notice) => view.notify(notice),
       roomsChanged: (rooms, activeRoom) => store.save({ ...(store.load() ?? session), rooms, activeRoom }),
+      ...(config.maxMessageBytes === undefined ? {} : { maxMessageBytes: config.maxMessageBytes }),
     });
     socket = new ReconnectingSocket({
       url: connectionUrl(webSocketUrl, config.signIn, session.name, session.token),

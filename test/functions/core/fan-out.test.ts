@@ -49,7 +49,7 @@ async function seedRoom(room: string, connectionIds: readonly string[], ageMs = 
 }
 
 function frameFor(room: string): MessageFrame {
-  return { type: "message", room, message: "Hello everyone", from: "Ada", sentAt: "2024-01-20T11:55:04.112Z", id: "id-1" };
+  return { type: "message", room, message: "Hello everyone", from: "Ada", sentAt: "2024-01-20T11:55:04.112Z", seq: 0, id: "id-1" };
 }
 
 describe("fanOut", () => {

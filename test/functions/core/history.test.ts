@@ -1,3 +1,4 @@
+import { PutCommand } from "@aws-sdk/lib-dynamodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { NotMemberError } from "../../../functions/core/client-errors.ts";
 import type { MessageFrame } from "../../../functions/core/frames.ts";
@@ -20,7 +21,7 @@ async function roomWithMessages(count: number, options: { readonly expiresAt?: (
   const reader = await world.connected("Reader", [room]);
   const sent: MessageFrame[] = [];
   for (let i = 0; i < count; i++) {
-    const frame: MessageFrame = { type: "message", room, message: `message ${i}`, from: "Ada", sentAt: new Date(Date.UTC(2024, 0, 20, 12, 0, i)).toISOString(), id: `m${i}` };
+    const frame: MessageFrame = { type: "message", room, message: `message ${i}`, from: "Ada", sentAt: new Date(Date.UTC(2024, 0, 20, 12, 0, i)).toISOString(), seq: i, id: `m${i}` };
     await world.store.appendMessage(frame, options.expiresAt?.(i) ?? NOW_SECONDS + 3600);
     sent.push(frame);
   }
@@ -88,6 +89,32 @@ describe("history", () => {
     const cursor = encodeCursor(position);
     expect(cursor).toMatch(/^[A-Za-z0-9_-]+$/);
     expect(decodeCursor(cursor)).toEqual(position);
+    const withSeq = { ...position, seq: 12 };
+    expect(decodeCursor(encodeCursor(withSeq))).toEqual(withSeq);
+    expect(() => decodeCursor(btoa(JSON.stringify([position.sentAt, -1, position.id])))).toThrow();
+  });
+
+  it("history: messages stored before seq existed page together with new ones, in time order", async () => {
+    // GIVEN a room with two messages under the old `MSG#<sentAt>#<id>` key and two under the new one, interleaved in time
+    const room = newRoom("mixed");
+    const reader = await world.connected("Reader", [room]);
+    const at = (s: number) => new Date(Date.UTC(2024, 0, 20, 12, 0, s)).toISOString();
+    for (const [s, id] of [[0, "old-a"], [2, "old-b"]] as const) {
+      await world.table.client.send(new PutCommand({ TableName: world.table.tableName, Item: { pk: `ROOM#${room}`, sk: `MSG#${at(s)}#${id}`, messageId: id, message: id, from: "Ada", sentAt: at(s), expiresAt: NOW_SECONDS + 3600 } }));
+    }
+    for (const [s, id] of [[1, "new-a"], [3, "new-b"]] as const) {
+      await world.store.appendMessage({ type: "message", room, message: id, from: "Ada", sentAt: at(s), seq: s, id }, NOW_SECONDS + 3600);
+    }
+    // WHEN it is read one message a page
+    const seen: string[] = [];
+    let before: string | null | undefined;
+    do {
+      const page = await read(reader, { room, limit: 1, ...(before ? { before } : {}) });
+      seen.push(...page.messages.map((m) => m.id));
+      before = page.next;
+    } while (before !== null);
+    // THEN every message came once, newest first
+    expect(seen).toEqual(["new-b", "old-b", "new-a", "old-a"]);
   });
 
   it("history: messages past their TTL but not yet deleted by DynamoDB are skipped", async () => {

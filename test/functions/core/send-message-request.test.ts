@@ -7,11 +7,20 @@ describe("readSendMessageRequest", () => {
     // GIVEN a message with no room
     // WHEN it is read
     // THEN it goes to the default room
-    expect(readSendMessageRequest({ action: "onMessage", message: "hi" }, "lobby")).toEqual({ message: "hi", room: "lobby" });
+    expect(readSendMessageRequest({ action: "onMessage", message: "hi" }, "lobby")).toEqual({ message: "hi", room: "lobby", seq: 0 });
   });
 
   it("readSendMessageRequest: a named room is kept", () => {
-    expect(readSendMessageRequest({ message: "hi", room: "general" }, "lobby")).toEqual({ message: "hi", room: "general" });
+    expect(readSendMessageRequest({ message: "hi", room: "general" }, "lobby")).toEqual({ message: "hi", room: "general", seq: 0 });
+  });
+
+  it("readSendMessageRequest: a client sequence number is kept", () => {
+    expect(readSendMessageRequest({ message: "hi", seq: 41 }, "lobby")).toEqual({ message: "hi", room: "lobby", seq: 41 });
+    expect(readSendMessageRequest({ message: "hi", seq: Number.MAX_SAFE_INTEGER }, "lobby").seq).toBe(Number.MAX_SAFE_INTEGER);
+  });
+
+  it.each([{ seq: -1 }, { seq: 1.5 }, { seq: "3" }, { seq: 2 ** 53 }, { seq: true }, { seq: [1] }])("readSendMessageRequest: %j is invalid_field", (fields) => {
+    expect(() => readSendMessageRequest({ message: "hi", ...fields }, "lobby")).toThrow(InvalidFieldError);
   });
 
   it.each([{}, { message: null }])("readSendMessageRequest: %j is missing_field", (body) => {

@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ConnectionStore, MessageHistory } from "../../../functions/core/connection-store.ts";
+import type { MessageFrame } from "../../../functions/core/frames.ts";
 import { MissingFieldError, NotMemberError } from "../../../functions/core/client-errors.ts";
+import { compareMessages } from "../../../functions/core/message-order.ts";
 import { sendMessage, type SendMessageSettings } from "../../../functions/core/send-message.ts";
 import { answerTwoWay } from "../../../functions/core/two-way-answer.ts";
 import { DynamoDbConnectionStore } from "../../../functions/aws/dynamodb-connection-store.ts";
@@ -34,10 +36,30 @@ describe("sendMessage", () => {
     const receipt = await sendMessage({ connectionId: sender, body: body({ room, message: "Hello everyone" }) }, world.dependencies(), SETTINGS);
 
     // THEN the live members get the message frame, and the sender a receipt counting the delivery and the pruning
-    const frame = { type: "message", room, message: "Hello everyone", from: "Ada", sentAt: "2024-01-20T11:55:04.112Z", id: "id-1" };
+    const frame = { type: "message", room, message: "Hello everyone", from: "Ada", sentAt: "2024-01-20T11:55:04.112Z", seq: 0, id: "id-1" };
     expect(world.framesOf(sender)).toEqual([frame]);
     expect(world.framesOf(other)).toEqual([frame]);
     expect(receipt).toStrictEqual({ type: "sent", room, id: "id-1", delivered: 2, pruned: 1, stored: true });
+  });
+
+  it("sendMessage: sentAt is when API Gateway received the frame, and seq is the client's, whatever order the invocations run in", async () => {
+    // GIVEN a sender and a listener in a room
+    const room = newRoom("ordered");
+    const ada = await world.connected("Ada", [room]);
+    const grace = await world.connected("Grace", [room]);
+    // WHEN three frames received at t, t and t+1 ms run in reverse order, with a clock far later than any of them
+    const t = Date.UTC(2024, 0, 20, 12, 0, 0);
+    for (const [seq, receivedAt] of [[3, t + 1], [2, t], [1, t]] as const) {
+      await sendMessage({ connectionId: ada, body: body({ room, message: `m${seq}`, seq }), receivedAt }, world.dependencies(), SETTINGS);
+    }
+    // THEN the frames arrived in processing order, but their server order is the order sent
+    const frames = world.framesOf(grace) as unknown as MessageFrame[];
+    expect(frames.map((f) => f.message)).toEqual(["m3", "m2", "m1"]);
+    expect(frames.map((f) => [f.sentAt, f.seq])).toEqual([[new Date(t + 1).toISOString(), 3], [new Date(t).toISOString(), 2], [new Date(t).toISOString(), 1]]);
+    expect([...frames].sort(compareMessages).map((f) => f.message)).toEqual(["m1", "m2", "m3"]);
+    // and history returns them newest first in that same order
+    const page = await world.store.recentMessages(room, { limit: 10, nowSeconds: NOW_SECONDS });
+    expect(page.messages.map((m) => m.message)).toEqual(["m3", "m2", "m1"]);
   });
 
   it("sendMessage: reaches only the named room, not the sender's other rooms", async () => {
@@ -83,7 +105,7 @@ describe("sendMessage", () => {
     const put = world.table.calls.find((call) => call.action === "PutItem")!;
     const item = put.input["Item"] as Record<string, Record<string, string>>;
     expect(item["pk"]).toEqual({ S: `ROOM#${room}` });
-    expect(item["sk"]).toEqual({ S: "MSG#2024-01-20T11:55:04.112Z#id-1" });
+    expect(item["sk"]).toEqual({ S: "MSG#2024-01-20T11:55:04.112Z#0000000000000000#id-1" });
     expect(item["expiresAt"]).toEqual({ N: String(NOW_SECONDS + 3600) });
     expect(item["room"]).toBeUndefined();
   });
