@@ -14,6 +14,23 @@ export function isThrottled(error: unknown): boolean {
   return nameOf(error) === "LimitExceededException" || httpStatusOf(error) === 429;
 }
 
+/** The 5xx statuses AWS SDKs treat as transient: the service failed this once, and may not the next time. */
+const TRANSIENT_STATUSES: ReadonlySet<unknown> = new Set([500, 502, 503, 504]);
+
+/**
+ * A transient fault on the service's side: 500, 502, 503, 504, or an
+ * `InternalServerErrorException` however it arrived. A timeout is not one
+ * (retrying it would cost another full timeout).
+ */
+export function isServerFault(error: unknown): boolean {
+  return nameOf(error) === "InternalServerErrorException" || TRANSIENT_STATUSES.has(httpStatusOf(error));
+}
+
+/** Worth another attempt after a short wait: throttling or a transient server fault. */
+export function isTransient(error: unknown): boolean {
+  return isThrottled(error) || isServerFault(error);
+}
+
 function nameOf(error: unknown): unknown {
   return typeof error === "object" && error !== null ? (error as { name?: unknown }).name : undefined;
 }

@@ -1,4 +1,4 @@
-import { isThrottled } from "./send-failure.ts";
+import { isTransient } from "./send-failure.ts";
 
 export interface ThrottleRetryPolicy {
   /** Attempts in all, the first included. */
@@ -11,17 +11,22 @@ export interface ThrottleRetryPolicy {
 
 /**
  * Small on purpose: a broadcast runs inside an API Gateway request that times
- * out at 29 s, so a throttled recipient may cost at most a few hundred ms.
+ * out at 29 s, so a recipient that keeps failing may cost at most a few
+ * hundred ms (waits of at most 50 + 100 + 200 ms), and then counts as failed.
  */
 export const DEFAULT_THROTTLE_RETRY: ThrottleRetryPolicy = Object.freeze({ maxAttempts: 4, baseDelayMs: 50, maxDelayMs: 800 });
 
 /**
- * Runs `attempt`, retrying only when it fails with throttling, with capped
- * exponential backoff and full jitter (so throttled posts of one broadcast
- * do not all retry in the same instant). Other failures, and the last
- * throttling failure, are rethrown as they are.
+ * Runs `attempt`, retrying only when it fails transiently (throttling, 429,
+ * or a server fault, 5xx: see send-failure.ts), with capped exponential
+ * backoff and full jitter (so the failed posts of one broadcast do not all
+ * retry in the same instant). Other failures (410 Gone, 403, a timeout), and
+ * the last transient failure, are rethrown as they are.
+ *
+ * A 5xx does not prove the post was not delivered, so a retry may deliver a
+ * frame twice; clients drop repeats by the frame's `id`.
  */
-export async function retryWhenThrottled<T>(
+export async function retryTransient<T>(
   attempt: () => Promise<T>,
   policy: ThrottleRetryPolicy,
   sleep: (ms: number) => Promise<void>,
@@ -31,7 +36,7 @@ export async function retryWhenThrottled<T>(
     try {
       return await attempt();
     } catch (error) {
-      if (!isThrottled(error) || attemptNumber >= policy.maxAttempts) {
+      if (!isTransient(error) || attemptNumber >= policy.maxAttempts) {
         throw error;
       }
       const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attemptNumber - 1));
@@ -39,3 +44,6 @@ export async function retryWhenThrottled<T>(
     }
   }
 }
+
+/** The name fan-out.ts imports; it retries server faults too, see {@link retryTransient}. */
+export const retryWhenThrottled = retryTransient;
