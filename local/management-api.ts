@@ -18,11 +18,12 @@ const CONNECTIONS_PATH = /^\/(?:([^/]+)\/)?(?:@|%40)connections(?:\/([^/]*))?\/?
 const DELETE_REASON = "Connection Closed Normally";
 
 /**
- * A fault to answer a PostToConnection with instead of delivering it: 429
- * (`LimitExceededException`, API Gateway throttling) or 500
- * (`InternalServerErrorException`). Undefined delivers normally.
+ * Asked for every PostToConnection: a status to answer instead of delivering
+ * it, 429 (`LimitExceededException`, API Gateway throttling) or 500
+ * (`InternalServerErrorException`), or undefined to deliver normally. It
+ * sees the post's data, so a test can tell a retry from a new frame.
  */
-export type ManagementApiFault = (connectionId: string) => 429 | 500 | undefined;
+export type ManagementApiFault = (post: { readonly connectionId: string; readonly data: Buffer }) => 429 | 500 | undefined;
 
 export class ManagementApi {
   constructor(
@@ -80,7 +81,7 @@ export class ManagementApi {
       return sendError(response, 413, "PayloadTooLargeException", { message: "The data has exceeded the maximum size allowed." });
     }
     // Throttling and server faults come before the connection is looked up, as on AWS.
-    const fault = this.fault?.(connectionId);
+    const fault = this.fault?.({ connectionId, data: body });
     if (fault !== undefined) {
       this.log(`@connections POST ${connectionId} → ${fault} (injected fault)`);
       return fault === 429
