@@ -5,8 +5,8 @@ import { chatBackendBundles } from "./stacks/chat-backend.ts";
 import { ChatStack } from "./stacks/chat-stack.ts";
 import { removeStackHcl, writeStackHcl } from "./stacks/hcl-output.ts";
 import { stackSettingsFromEnvironment } from "./stacks/stack-settings.ts";
+import { STACK_ID } from "./contract/stack.ts";
 
-const STACK_ID = "wsstack";
 const settings = stackSettingsFromEnvironment(process.env);
 
 // Bundle every handler at once; the constructs below then find them cached.

@@ -12,7 +12,7 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { Worker } from "node:worker_threads";
-import { AUTHORIZER, LAMBDA_ROUTES } from "../functions/routes.ts";
+import { AUTHORIZER, LAMBDA_ROUTES } from "../contract/routes.ts";
 import { bundleHandler } from "../stacks/bundle-handler.ts";
 import { progress, publish, type BenchReport } from "./lib/report.ts";
 import { median, ratio } from "./lib/stats.ts";

@@ -17,7 +17,7 @@ import { randomBytes } from "node:crypto";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { DynamoDbConnectionStore } from "../functions/aws/dynamodb-connection-store.ts";
-import { DEFAULT_FAN_OUT_CONCURRENCY } from "../functions/aws/settings.ts";
+import { SETTINGS } from "../contract/settings.ts";
 import { systemClock } from "../functions/core/clock.ts";
 import type { FanOutResult } from "../functions/core/fan-out.ts";
 import { forEachConcurrently } from "../functions/core/for-each-concurrently.ts";
@@ -92,7 +92,7 @@ export async function fanOut(quick: boolean, argv: readonly string[] = process.a
   const latencyMs = latencyArgument(argv);
   const sizes = quick ? [100, 1_000] : [100, 1_000, 10_000];
   const repetitions = quick ? 1 : 3;
-  const chosen = DEFAULT_FAN_OUT_CONCURRENCY;
+  const chosen = SETTINGS.fanOutConcurrency.default;
   const sweepAt = sizes[sizes.length - 1]!;
   // Dummy credentials: every request is signed, none leaves the machine.
   process.env["AWS_REGION"] = "us-east-1";

@@ -4,7 +4,7 @@
  * valid actions from it) and the clients read. The local emulator does not
  * read it: it runs what the stack synthesized from it.
  *
- * Keep this file free of imports so that it bundles into a handler at no cost.
+ * Part of the contract: no imports, so it bundles into a handler at no cost.
  */
 
 /** What a handler touches in the connection table; the stack grants exactly this. */
@@ -176,21 +176,6 @@ export const LAMBDA_ROUTES: readonly LambdaRouteDefinition[] = ROUTES.filter((r)
 /** The actions a client may send: every custom route key (those not starting with `$`). */
 export const CLIENT_ACTIONS: readonly string[] = ROUTES.filter((r) => !r.routeKey.startsWith("$")).map((r) => r.routeKey);
 
-/** Names shared by the stack (which creates them) and the handlers (which read them from the environment). */
-export const ENV = {
-  tableName: "TABLE_NAME",
-  roomIndexName: "ROOM_INDEX_NAME",
-  connectionTtlSeconds: "CONNECTION_TTL_SECONDS",
-  maxMessageBytes: "MAX_MESSAGE_BYTES",
-  /** Posts in flight per broadcast; default 128 (functions/aws/settings.ts), measured in docs/performance.md. */
-  fanOutConcurrency: "FAN_OUT_CONCURRENCY",
-  historyTtlSeconds: "HISTORY_TTL_SECONDS",
-  jwtIssuer: "JWT_ISSUER",
-  jwtAudience: "JWT_AUDIENCE",
-  jwksUrl: "JWKS_URL",
-  jwtAlgorithms: "JWT_ALGORITHMS",
-} as const;
-
 /** The REQUEST authorizer on `$connect`: verifies a JWT from the `token` query parameter. */
 export interface AuthorizerDefinition {
   /** Short, stable name used for the function, its role and log group. */
@@ -222,45 +207,3 @@ export const MAX_FRAME_BYTES = 32 * 1024;
 
 /** The room every connection joins on `$connect`, and where `onMessage` without `room` goes. */
 export const DEFAULT_ROOM = "lobby";
-
-/**
- * The connection table's key schema, shared by the stack (which declares it)
- * and the DynamoDB store (which writes it). Single-table design:
- *
- * | item          | pk                    | sk                     | other attributes                                        |
- * |---------------|-----------------------|------------------------|---------------------------------------------------------|
- * | connection    | `CONN#<id>`           | `META`                 | connectionId, userId, userName, connectedAt, expiresAt  |
- * | membership    | `CONN#<id>`           | `ROOM#<room>`          | room, connectionId, userName, joinedAt, expiresAt       |
- * | user entry    | `USER#<lower(name)>`  | `CONN#<id>`            | connectionId, userId, userName, expiresAt               |
- * | name claim    | `NAME#<lower(name)>`  | `CLAIM`                | userId, userName, expiresAt                             |
- * | message       | `ROOM#<room>`         | `MSG#<sentAt>#<id>`    | messageId, message, from, sentAt, expiresAt             |
- *
- * The room index (partition `room`, sort `connectionId`) is sparse: only
- * memberships carry `room`, so a broadcast Queries exactly its recipients.
- * A disconnect Queries `pk = CONN#<id>` and deletes what it finds plus its
- * user entry: O(memberships). A private message Queries `USER#<name>`
- * (consistently). A name claim is written with a condition (free, the
- * user's own, or expired), so two users never hold one name. A room's
- * history is a Query on `ROOM#<room>`, newest first. Every item has a TTL:
- * connection items the connection TTL, messages the history TTL.
- */
-export const CONNECTION_TABLE = {
-  partitionKey: "pk",
-  sortKey: "sk",
-  roomIndexName: "byRoom",
-  roomAttribute: "room",
-  connectionIdAttribute: "connectionId",
-  ttlAttribute: "expiresAt",
-  /** Non-key attributes copied into the room index, so member lists need no extra reads. */
-  roomIndexProjection: ["userName"],
-  /** Key prefixes and fixed sort keys of the items above. */
-  keys: {
-    connection: "CONN#",
-    connectionSortKey: "META",
-    room: "ROOM#",
-    user: "USER#",
-    name: "NAME#",
-    claimSortKey: "CLAIM",
-    message: "MSG#",
-  },
-} as const;

@@ -11,7 +11,7 @@ import { systemClock } from "./core/clock.ts";
 import { connect } from "./core/connect.ts";
 import { identityFromAuthorizer } from "./core/identity.ts";
 import { systemRandom } from "./core/random.ts";
-import { DEFAULT_ROOM } from "./routes.ts";
+import { DEFAULT_ROOM } from "../contract/routes.ts";
 
 const logger = lazy(() => createJsonLogger({ level: logLevelFrom(process.env) }));
 const dependencies = lazy(() => {

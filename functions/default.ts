@@ -7,7 +7,7 @@ import { readDefaultRouteSettings } from "./aws/settings.ts";
 import type { ProxyResult, WebSocketEvent } from "./aws/websocket-event.ts";
 import { answerUnrouted } from "./core/answer-unrouted.ts";
 import { answerError, type TwoWayAnswer } from "./core/two-way-answer.ts";
-import { CLIENT_ACTIONS } from "./routes.ts";
+import { CLIENT_ACTIONS } from "../contract/routes.ts";
 
 const logger = lazy(() => createJsonLogger({ level: logLevelFrom(process.env) }));
 const settings = lazy(() => readDefaultRouteSettings(process.env));

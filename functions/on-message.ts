@@ -3,7 +3,7 @@ import { lazySenders } from "./aws/management-api-senders.ts";
 import { readOnMessageSettings } from "./aws/settings.ts";
 import { twoWayRoute } from "./aws/two-way-route.ts";
 import { sendMessage } from "./core/send-message.ts";
-import { DEFAULT_ROOM } from "./routes.ts";
+import { DEFAULT_ROOM } from "../contract/routes.ts";
 
 const senders = lazySenders();
 

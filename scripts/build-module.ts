@@ -14,9 +14,9 @@ import { fileURLToPath } from "node:url";
 import { format } from "@cdktf/hcl-tools";
 import { splitModuleHcl } from "./module-files.ts";
 import { moduleReadme } from "./module-readme.ts";
+import { STACK_ID } from "../contract/stack.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
-const STACK_ID = "wsstack";
 
 export async function buildModule(outDir = path.join(ROOT, "dist", "terraform-module")): Promise<string> {
   const synthDir = path.join(ROOT, ".build", "module-synth");

@@ -162,7 +162,7 @@ function sha256Hex(data: string | Uint8Array): string {
 /** The route manifest names a handler file that does not exist. */
 export class HandlerEntryNotFoundError extends Error {
   constructor(readonly entry: string) {
-    super(`Handler entry not found: ${entry}. Check the 'entry' of its route in functions/routes.ts.`);
+    super(`Handler entry not found: ${entry}. Check the 'entry' of its route in contract/routes.ts.`);
     this.name = "HandlerEntryNotFoundError";
   }
 }

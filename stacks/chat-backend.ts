@@ -2,7 +2,8 @@ import type { IResolvable } from "cdktf";
 import { Construct } from "constructs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { AUTHORIZER, ENV, ROUTES, type AuthorizerDefinition, type RouteDefinition } from "../functions/routes.ts";
+import { AUTHORIZER, ROUTES, type AuthorizerDefinition, type RouteDefinition } from "../contract/routes.ts";
+import { RESOURCE_ENVIRONMENT } from "../contract/settings.ts";
 import type { BundleHandlerOptions } from "./bundle-handler.ts";
 import { BundledFunction } from "./bundled-function.ts";
 import { ConnectionTable } from "./connection-table.ts";
@@ -23,7 +24,7 @@ export interface ChatBackendProps {
   readonly bundleRoot: string;
   /**
    * The routes to deploy.
-   * @default ROUTES from functions/routes.ts
+   * @default ROUTES from contract/routes.ts
    */
   readonly routes?: readonly RouteDefinition[];
   /**
@@ -54,7 +55,7 @@ export interface ChatAuthProps {
   readonly environment: Record<string, string>;
   /**
    * The authorizer to deploy.
-   * @default AUTHORIZER from functions/routes.ts
+   * @default AUTHORIZER from contract/routes.ts
    */
   readonly authorizer?: AuthorizerDefinition;
 }
@@ -89,8 +90,8 @@ export class ChatBackend extends Construct {
         continue;
       }
       const fn = this.functionFor(props, route.name, route.entry, route.description, {
-        [ENV.tableName]: this.table.table.name,
-        [ENV.roomIndexName]: this.table.roomIndexName,
+        [RESOURCE_ENVIRONMENT.tableName]: this.table.table.name,
+        [RESOURCE_ENVIRONMENT.roomIndexName]: this.table.roomIndexName,
         ...props.environment,
       });
       this.table.grant(fn, route.access);

@@ -1,6 +1,7 @@
 import { DynamodbTable } from "@cdktf/provider-aws/lib/dynamodb-table/index.js";
 import { Construct } from "constructs";
-import { CONNECTION_TABLE, type TableAccess } from "../functions/routes.ts";
+import { type TableAccess } from "../contract/routes.ts";
+import { CONNECTION_TABLE } from "../contract/connection-table.ts";
 import type { BundledFunction } from "./bundled-function.ts";
 
 /** Properties of a {@link ConnectionTable}. */
@@ -44,12 +45,7 @@ export class ConnectionTable extends Construct {
       billingMode: "PAY_PER_REQUEST",
       hashKey: k.partitionKey,
       rangeKey: k.sortKey,
-      attribute: [
-        { name: k.partitionKey, type: "S" },
-        { name: k.sortKey, type: "S" },
-        { name: k.roomAttribute, type: "S" },
-        { name: k.connectionIdAttribute, type: "S" },
-      ],
+      attribute: k.attributes.map((a) => ({ name: a.name, type: a.type })),
       globalSecondaryIndex: [
         {
           name: k.roomIndexName,

@@ -16,7 +16,7 @@ import { systemClock } from "../../functions/core/clock.ts";
 import { fanOut } from "../../functions/core/fan-out.ts";
 import type { Frame } from "../../functions/core/frames.ts";
 import type { Logger } from "../../functions/core/logger.ts";
-import { CONNECTION_TABLE } from "../../functions/routes.ts";
+import { CONNECTION_TABLE } from "../../contract/connection-table.ts";
 
 export interface BroadcastWorld {
   readonly client: DynamoDBDocumentClient;

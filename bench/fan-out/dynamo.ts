@@ -7,7 +7,7 @@
 import dynalite from "dynalite";
 import { Agent, createServer, request, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { connectionTableDefinition } from "../../test/functions/support/connection-table.ts";
+import { connectionTableCreateInput } from "../../contract/connection-table.ts";
 import { serve } from "./rpc.ts";
 
 export interface DynamoStats {
@@ -23,7 +23,7 @@ export interface DynamoStats {
 
 export interface DynamoApi {
   endpoint(): string;
-  /** The table's definition as routes.ts describes it (the stack declares the same). */
+  /** The table's definition as contract/connection-table.ts describes it (the stack declares the same). */
   tableDefinition(args: { tableName: string }): unknown;
   reset(): void;
   stats(): DynamoStats;
@@ -77,7 +77,7 @@ const proxyPort = await listen(proxy);
 
 const api: DynamoApi = {
   endpoint: () => `http://127.0.0.1:${proxyPort}`,
-  tableDefinition: ({ tableName }) => connectionTableDefinition(tableName),
+  tableDefinition: ({ tableName }) => connectionTableCreateInput(tableName),
   reset: () => {
     calls = {};
     returned = 0;

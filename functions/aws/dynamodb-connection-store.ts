@@ -17,7 +17,7 @@ import type {
 import type { MessageFrame } from "../core/frames.ts";
 import { nameKey } from "../core/identity.ts";
 import { orderKey } from "../core/message-order.ts";
-import { CONNECTION_TABLE } from "../routes.ts";
+import { CONNECTION_TABLE } from "../../contract/connection-table.ts";
 import { batchWriteAll, type WriteRequest } from "./batch-write.ts";
 
 export interface DynamoDbConnectionStoreOptions {

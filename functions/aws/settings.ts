@@ -1,16 +1,13 @@
-import { CONNECTION_TABLE, ENV } from "../routes.ts";
+import { CONNECTION_TABLE } from "../../contract/connection-table.ts";
+import { RESOURCE_ENVIRONMENT, SETTINGS, type SettingName, type SettingReader } from "../../contract/settings.ts";
 import { InvalidEnvironmentError, optionalString, positiveInteger, requiredString, type Environment } from "./env.ts";
 
-/** Longer than API Gateway's 2-hour connection limit, so no live connection expires. */
-export const DEFAULT_CONNECTION_TTL_SECONDS = 3 * 60 * 60;
-/** API Gateway's frame size (32 KB). */
-export const DEFAULT_MAX_MESSAGE_BYTES = 32 * 1024;
-/** Posts in flight per broadcast; chosen by bench/fan-out.ts (see docs/performance.md). */
-export const DEFAULT_FAN_OUT_CONCURRENCY = 128;
-/** A room's messages are kept for 7 days. */
-export const DEFAULT_HISTORY_TTL_SECONDS = 7 * 24 * 60 * 60;
-/** The token algorithms the authorizer accepts when JWT_ALGORITHMS is unset. */
-export const DEFAULT_JWT_ALGORITHMS: readonly string[] = ["RS256", "ES256"];
+/**
+ * The handlers' settings, read from the environment the stack gave each
+ * function. Every name, default and rule comes from contract/settings.ts:
+ * {@link readSetting} is the one reader, and the functions below only say
+ * which settings each handler needs.
+ */
 
 export interface TableSettings {
   readonly tableName: string;
@@ -61,47 +58,32 @@ export interface AuthorizerSettings {
 // handler is never failed by a variable it does not need.
 
 export function readConnectSettings(env: Environment): ConnectSettings {
-  return {
-    ...tableSettings(env),
-    connectionTtlSeconds: positiveInteger(env, ENV.connectionTtlSeconds, DEFAULT_CONNECTION_TTL_SECONDS),
-    fanOutConcurrency: positiveInteger(env, ENV.fanOutConcurrency, DEFAULT_FAN_OUT_CONCURRENCY),
-  };
+  return { ...tableSettings(env), connectionTtlSeconds: readSetting(env, "connectionTtlSeconds"), fanOutConcurrency: readSetting(env, "fanOutConcurrency") };
 }
 
 export function readDisconnectSettings(env: Environment): DisconnectSettings {
-  return { ...tableSettings(env), fanOutConcurrency: positiveInteger(env, ENV.fanOutConcurrency, DEFAULT_FAN_OUT_CONCURRENCY) };
+  return { ...tableSettings(env), fanOutConcurrency: readSetting(env, "fanOutConcurrency") };
 }
 
 export function readBroadcastSettings(env: Environment): BroadcastSettings {
-  return {
-    ...tableSettings(env),
-    maxMessageBytes: positiveInteger(env, ENV.maxMessageBytes, DEFAULT_MAX_MESSAGE_BYTES),
-    fanOutConcurrency: positiveInteger(env, ENV.fanOutConcurrency, DEFAULT_FAN_OUT_CONCURRENCY),
-  };
+  return { ...tableSettings(env), maxMessageBytes: readSetting(env, "maxMessageBytes"), fanOutConcurrency: readSetting(env, "fanOutConcurrency") };
 }
 
 export function readOnMessageSettings(env: Environment): OnMessageSettings {
-  return { ...readBroadcastSettings(env), historyTtlSeconds: positiveInteger(env, ENV.historyTtlSeconds, DEFAULT_HISTORY_TTL_SECONDS) };
+  return { ...readBroadcastSettings(env), historyTtlSeconds: readSetting(env, "historyTtlDays") };
 }
 
 export function readSetNameSettings(env: Environment): SetNameSettings {
-  return {
-    ...tableSettings(env),
-    maxMessageBytes: positiveInteger(env, ENV.maxMessageBytes, DEFAULT_MAX_MESSAGE_BYTES),
-    connectionTtlSeconds: positiveInteger(env, ENV.connectionTtlSeconds, DEFAULT_CONNECTION_TTL_SECONDS),
-  };
+  return { ...tableSettings(env), maxMessageBytes: readSetting(env, "maxMessageBytes"), connectionTtlSeconds: readSetting(env, "connectionTtlSeconds") };
 }
 
 export function readHistorySettings(env: Environment): HistorySettings {
-  return { ...tableSettings(env), maxMessageBytes: positiveInteger(env, ENV.maxMessageBytes, DEFAULT_MAX_MESSAGE_BYTES) };
+  return { ...tableSettings(env), maxMessageBytes: readSetting(env, "maxMessageBytes") };
 }
 
 export function readDefaultRouteSettings(env: Environment): DefaultRouteSettings {
-  return { maxMessageBytes: positiveInteger(env, ENV.maxMessageBytes, DEFAULT_MAX_MESSAGE_BYTES) };
+  return { maxMessageBytes: readSetting(env, "maxMessageBytes") };
 }
-
-// RSA (PKCS#1 v1.5 and PSS), ECDSA and EdDSA: verified with a public key only.
-const ASYMMETRIC_ALGORITHM = /^(?:(?:RS|PS|ES)(?:256|384|512)|EdDSA|Ed25519)$/;
 
 /**
  * The authorizer's settings. A symmetric algorithm (HS*) or `none` in
@@ -109,21 +91,68 @@ const ASYMMETRIC_ALGORITHM = /^(?:(?:RS|PS|ES)(?:256|384|512)|EdDSA|Ed25519)$/;
  * and accepting HS256 would let a token signed with a public key pass.
  */
 export function readAuthorizerSettings(env: Environment): AuthorizerSettings {
-  const jwksUrlText = requiredString(env, ENV.jwksUrl);
-  let jwksUrl: URL;
-  try {
-    jwksUrl = new URL(jwksUrlText);
-  } catch {
-    throw new InvalidEnvironmentError(ENV.jwksUrl, jwksUrlText, "an absolute URL");
+  return {
+    issuer: readSetting(env, "jwtIssuer"),
+    audience: readSetting(env, "jwtAudience"),
+    jwksUrl: readSetting(env, "jwksUrl"),
+    algorithms: readSetting(env, "jwtAlgorithms"),
+  };
+}
+
+type HandlerSetting = { [K in SettingName]: (typeof SETTINGS)[K] extends { readonly environment: object } ? K : never }[SettingName];
+
+/** What each reader kind yields. */
+interface ReaderValues {
+  positiveInteger: number;
+  requiredString: string;
+  url: URL;
+  list: readonly string[];
+}
+
+type SettingValue<K extends HandlerSetting> = (typeof SETTINGS)[K] extends { readonly environment: { readonly reader: { readonly kind: infer R extends keyof ReaderValues } } } ? ReaderValues[R] : never;
+
+/**
+ * Reads one setting from the environment as contract/settings.ts declares
+ * it: its variable name, its default (scaled as the stack scales it) and
+ * its rule. A value that breaks the rule is an InvalidEnvironmentError
+ * naming the variable: a deployment fault, never a client's.
+ */
+export function readSetting<K extends HandlerSetting>(env: Environment, name: K): SettingValue<K> {
+  const setting = SETTINGS[name];
+  const { name: variable, reader } = setting.environment;
+  const scale = "scale" in setting.environment ? setting.environment.scale : 1;
+  return readValue(env, variable, reader, setting.default, scale) as SettingValue<K>;
+}
+
+function readValue(env: Environment, variable: string, reader: SettingReader, fallback: unknown, scale: number): unknown {
+  switch (reader.kind) {
+    case "positiveInteger":
+      return positiveInteger(env, variable, Number(fallback) * scale);
+    case "requiredString":
+      return requiredString(env, variable);
+    case "url": {
+      const text = requiredString(env, variable);
+      try {
+        return new URL(text);
+      } catch {
+        throw new InvalidEnvironmentError(variable, text, "an absolute URL");
+      }
+    }
+    case "list": {
+      const listed = optionalString(env, variable, "");
+      const items = listed === "" ? (fallback as readonly string[]) : listed.split(",").map((item) => item.trim()).filter((item) => item !== "");
+      const pattern = new RegExp(reader.pattern);
+      if (items.length === 0 || !items.every((item) => pattern.test(item))) {
+        throw new InvalidEnvironmentError(variable, listed, reader.expected);
+      }
+      return items;
+    }
   }
-  const listed = optionalString(env, ENV.jwtAlgorithms, "");
-  const algorithms = listed === "" ? DEFAULT_JWT_ALGORITHMS : listed.split(",").map((a) => a.trim()).filter((a) => a !== "");
-  if (algorithms.length === 0 || !algorithms.every((a) => ASYMMETRIC_ALGORITHM.test(a))) {
-    throw new InvalidEnvironmentError(ENV.jwtAlgorithms, listed, "a comma-separated list of asymmetric algorithms (RS*, PS*, ES*, EdDSA)");
-  }
-  return { issuer: requiredString(env, ENV.jwtIssuer), audience: requiredString(env, ENV.jwtAudience), jwksUrl, algorithms };
 }
 
 function tableSettings(env: Environment): TableSettings {
-  return { tableName: requiredString(env, ENV.tableName), roomIndexName: env[ENV.roomIndexName] || CONNECTION_TABLE.roomIndexName };
+  return {
+    tableName: requiredString(env, RESOURCE_ENVIRONMENT.tableName),
+    roomIndexName: optionalString(env, RESOURCE_ENVIRONMENT.roomIndexName, CONNECTION_TABLE.roomIndexName),
+  };
 }

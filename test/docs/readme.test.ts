@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { CLIENT_ACTIONS } from "../../functions/routes.ts";
+import { CLIENT_ACTIONS } from "../../contract/routes.ts";
 
 const readme = readFileSync(new URL("../../README.md", import.meta.url), "utf8");
 const protocol = readFileSync(new URL("../../functions/PROTOCOL.md", import.meta.url), "utf8");

@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CLIENT_ACTIONS } from "../../functions/routes.ts";
+import { CLIENT_ACTIONS } from "../../contract/routes.ts";
 import { startDevServer, type DevServer } from "../../local/cli.ts";
 import { rejectedStatus, TestClient } from "../local/support/client.ts";
 

@@ -7,7 +7,7 @@ import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DynamoDbConnectionStore } from "../../functions/aws/dynamodb-connection-store.ts";
 import type { AuthorizerEvent, WebSocketEvent } from "../../functions/aws/websocket-event.ts";
-import { AUTHORIZER, CLIENT_ACTIONS, LAMBDA_ROUTES } from "../../functions/routes.ts";
+import { AUTHORIZER, CLIENT_ACTIONS, LAMBDA_ROUTES } from "../../contract/routes.ts";
 import { startConnectionTable, type ConnectionTableUnderTest, type RecordedCall } from "./support/connection-table.ts";
 import { authorizerEvent, fixtureEvent, messageEvent, newApiGatewayId } from "./support/events.ts";
 import { startJwksServer, TEST_AUDIENCE, TEST_ISSUER, type JwksServer } from "./support/jwks-server.ts";

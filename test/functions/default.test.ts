@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { handler } from "../../functions/default.ts";
-import { CLIENT_ACTIONS } from "../../functions/routes.ts";
+import { CLIENT_ACTIONS } from "../../contract/routes.ts";
 import { fixtureEvent } from "./support/events.ts";
 import { stdoutLogsOf } from "./support/stdout-logs.ts";
 

@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { CLIENT_ACTIONS, ROUTES } from "../../functions/routes.ts";
+import { CLIENT_ACTIONS, ROUTES } from "../../contract/routes.ts";
 
 // PROTOCOL.md is the client's contract: every action and every error code the
 // handlers can send must be in it. The codes are read from the ClientErrorCode

@@ -1,6 +1,6 @@
 import { Testing } from "cdktf";
 import { describe, expect, it } from "vitest";
-import { AUTHORIZER, CLIENT_ACTIONS, LAMBDA_ROUTES, ROUTES } from "../../functions/routes.ts";
+import { AUTHORIZER, CLIENT_ACTIONS, LAMBDA_ROUTES, ROUTES } from "../../contract/routes.ts";
 import { AWS_PROVIDER_VERSION_RANGE } from "../../stacks/chat-stack.ts";
 import { stackSettingsFromEnvironment } from "../../stacks/stack-settings.ts";
 import { iamStatements, resourcesOf, synthChatStack } from "./synth-helpers.ts";

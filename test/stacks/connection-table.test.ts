@@ -1,6 +1,6 @@
 import { Testing } from "cdktf";
 import { describe, expect, it } from "vitest";
-import { CONNECTION_TABLE } from "../../functions/routes.ts";
+import { CONNECTION_TABLE } from "../../contract/connection-table.ts";
 import { BundledFunction } from "../../stacks/bundled-function.ts";
 import { ConnectionTable } from "../../stacks/connection-table.ts";
 import { ECHO_HANDLER, iamStatements, resourcesOf, synthInStack, tempBundleRoot } from "./synth-helpers.ts";

@@ -5,7 +5,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { beforeAll, describe, expect, it } from "vitest";
 import { buildModule } from "../../scripts/build-module.ts";
-import { LAMBDA_ROUTES } from "../../functions/routes.ts";
+import { LAMBDA_ROUTES } from "../../contract/routes.ts";
 import { AWS_PROVIDER_VERSION_RANGE } from "../../stacks/chat-stack.ts";
 import { findTerraformTooling, OFFLINE_PROVIDER_OVERRIDE, providerVersions, terraform, type TerraformTooling } from "./terraform-cli.ts";
 

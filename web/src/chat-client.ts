@@ -1,7 +1,7 @@
 import type { ErrorFrame, Frame, HistoryFrame, JoinedFrame, MessageFrame, PrivateFrame } from "../../functions/core/frames.ts";
 import { utf8ByteLength } from "../../functions/core/client-message.ts";
 import { compareMessages } from "../../functions/core/message-order.ts";
-import { DEFAULT_ROOM, MAX_FRAME_BYTES } from "../../functions/routes.ts";
+import { DEFAULT_ROOM, MAX_FRAME_BYTES } from "../../contract/routes.ts";
 import { TypingRoster, TypingSignal } from "./typing.ts";
 
 /**

@@ -1,5 +1,5 @@
 import { isValidName, nameFromClaims, NAME_RULES } from "../../functions/core/identity.ts";
-import { DEFAULT_ROOM } from "../../functions/routes.ts";
+import { DEFAULT_ROOM } from "../../contract/routes.ts";
 import { ChatClient } from "./chat-client.ts";
 import { fetchServedConfig, resolvePageConfig, type PageConfig } from "./config.ts";
 import { ReconnectingSocket } from "./connection.ts";

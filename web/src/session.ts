@@ -1,4 +1,4 @@
-import { DEFAULT_ROOM } from "../../functions/routes.ts";
+import { DEFAULT_ROOM } from "../../contract/routes.ts";
 
 /**
  * What survives a reload of the tab: who signed in, their rooms and the room

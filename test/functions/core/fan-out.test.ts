@@ -4,7 +4,7 @@ import { ManagementApiSenders } from "../../../functions/aws/management-api-send
 import { systemClock } from "../../../functions/core/clock.ts";
 import { CONNECT_WINDOW_MS, fanOut, type FanOutOptions } from "../../../functions/core/fan-out.ts";
 import type { MessageFrame } from "../../../functions/core/frames.ts";
-import { CONNECTION_TABLE } from "../../../functions/routes.ts";
+import { CONNECTION_TABLE } from "../../../contract/connection-table.ts";
 import { useDummyAwsCredentials } from "../support/aws-test-environment.ts";
 import { captureLogs } from "../support/captured-logs.ts";
 import { startConnectionTable, type ConnectionTableUnderTest } from "../support/connection-table.ts";

@@ -1,9 +1,9 @@
-import { CreateTableCommand, DynamoDBClient, type CreateTableCommandInput } from "@aws-sdk/client-dynamodb";
+import { CreateTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient, QueryCommand } from "@aws-sdk/lib-dynamodb";
 import dynalite from "dynalite";
 import { createServer, request as httpRequest, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { CONNECTION_TABLE } from "../../../functions/routes.ts";
+import { CONNECTION_TABLE, connectionTableCreateInput } from "../../../contract/connection-table.ts";
 
 /** One DynamoDB call as seen on the wire. */
 export interface RecordedCall {
@@ -14,7 +14,7 @@ export interface RecordedCall {
 
 /**
  * A real DynamoDB API (dynalite, in memory) holding the connection table as
- * routes.ts describes it, behind a small recording proxy. The proxy lets tests
+ * contract/connection-table.ts describes it, behind a small recording proxy. The proxy lets tests
  * see which actions handlers call (a Scan would show up) and make the next
  * BatchWriteItem answer "all unprocessed", which dynalite never does.
  */
@@ -84,7 +84,7 @@ export async function startConnectionTable(tableName = "wsstack-test-connections
           TableName: tableName,
           KeyConditionExpression: "#pk = :pk",
           ExpressionAttributeNames: { "#pk": CONNECTION_TABLE.partitionKey },
-          ExpressionAttributeValues: { ":pk": `CONN#${connectionId}` },
+          ExpressionAttributeValues: { ":pk": CONNECTION_TABLE.keys.connection + connectionId },
           ConsistentRead: true,
         }),
       );
@@ -98,36 +98,7 @@ export async function startConnectionTable(tableName = "wsstack-test-connections
 }
 
 function createTableCommand(tableName: string): CreateTableCommand {
-  return new CreateTableCommand(connectionTableDefinition(tableName));
-}
-
-/** The table exactly as routes.ts describes it (the stack declares the same); the fan-out bench uses it too. */
-export function connectionTableDefinition(tableName: string): CreateTableCommandInput {
-  const t = CONNECTION_TABLE;
-  return {
-    TableName: tableName,
-    BillingMode: "PAY_PER_REQUEST",
-    AttributeDefinitions: [
-      { AttributeName: t.partitionKey, AttributeType: "S" },
-      { AttributeName: t.sortKey, AttributeType: "S" },
-      { AttributeName: t.roomAttribute, AttributeType: "S" },
-      { AttributeName: t.connectionIdAttribute, AttributeType: "S" },
-    ],
-    KeySchema: [
-      { AttributeName: t.partitionKey, KeyType: "HASH" },
-      { AttributeName: t.sortKey, KeyType: "RANGE" },
-    ],
-    GlobalSecondaryIndexes: [
-      {
-        IndexName: t.roomIndexName,
-        KeySchema: [
-          { AttributeName: t.roomAttribute, KeyType: "HASH" },
-          { AttributeName: t.connectionIdAttribute, KeyType: "RANGE" },
-        ],
-        Projection: { ProjectionType: "INCLUDE", NonKeyAttributes: [...t.roomIndexProjection] },
-      },
-    ],
-  };
+  return new CreateTableCommand(connectionTableCreateInput(tableName));
 }
 
 async function listen(server: Server): Promise<number> {

@@ -1,0 +1,80 @@
+/**
+ * The connection table's schema: the one description that the construct
+ * (stacks/connection-table.ts) declares, the store
+ * (functions/aws/dynamodb-connection-store.ts) writes, and the tests and the
+ * fan-out bench create their tables from. Single-table design:
+ *
+ * | item          | pk                    | sk                           | other attributes                                                 |
+ * |---------------|-----------------------|------------------------------|------------------------------------------------------------------|
+ * | connection    | `CONN#<id>`           | `META`                       | connectionId, userId, userName, connectedAt, expiresAt           |
+ * | membership    | `CONN#<id>`           | `ROOM#<room>`                | room, connectionId, userName, connectedAt, joinedAt, expiresAt   |
+ * | user entry    | `USER#<lower(name)>`  | `CONN#<id>`                  | connectionId, userId, userName, expiresAt                        |
+ * | name claim    | `NAME#<lower(name)>`  | `CLAIM`                      | userId, userName, expiresAt                                      |
+ * | message       | `ROOM#<room>`         | `MSG#<sentAt>#<seq>#<id>`    | messageId, message, from, sentAt, seq, expiresAt                 |
+ *
+ * The room index (partition `room`, sort `connectionId`) is sparse: only
+ * memberships carry `room`, so a broadcast Queries exactly its recipients.
+ * A disconnect Queries `pk = CONN#<id>` and deletes what it finds plus its
+ * user entry: O(memberships). A private message Queries `USER#<name>`
+ * (consistently). A name claim is written with a condition (free, the
+ * user's own, or expired), so two users never hold one name. A room's
+ * history is a Query on `ROOM#<room>`, newest first. Every item has a TTL:
+ * connection items the connection TTL, messages the history TTL.
+ *
+ * Part of the contract: no imports.
+ */
+export const CONNECTION_TABLE = {
+  partitionKey: "pk",
+  sortKey: "sk",
+  /** Key attributes and their DynamoDB types: the table's and the index's keys. */
+  attributes: [
+    { name: "pk", type: "S" },
+    { name: "sk", type: "S" },
+    { name: "room", type: "S" },
+    { name: "connectionId", type: "S" },
+  ],
+  roomIndexName: "byRoom",
+  roomAttribute: "room",
+  connectionIdAttribute: "connectionId",
+  ttlAttribute: "expiresAt",
+  /** Non-key attributes copied into the room index, so member lists need no extra reads. */
+  roomIndexProjection: ["userName"],
+  /** Key prefixes and fixed sort keys of the items above. */
+  keys: {
+    connection: "CONN#",
+    connectionSortKey: "META",
+    room: "ROOM#",
+    user: "USER#",
+    name: "NAME#",
+    claimSortKey: "CLAIM",
+    message: "MSG#",
+  },
+} as const;
+
+/**
+ * The table as DynamoDB's CreateTable takes it (on-demand, the room index
+ * included): what tests and the fan-out bench create locally, matching what
+ * the stack declares. Plain data, so the contract needs no SDK.
+ */
+export function connectionTableCreateInput(tableName: string) {
+  const t = CONNECTION_TABLE;
+  return {
+    TableName: tableName,
+    BillingMode: "PAY_PER_REQUEST" as const,
+    AttributeDefinitions: t.attributes.map((a) => ({ AttributeName: a.name, AttributeType: a.type })),
+    KeySchema: [
+      { AttributeName: t.partitionKey, KeyType: "HASH" as const },
+      { AttributeName: t.sortKey, KeyType: "RANGE" as const },
+    ],
+    GlobalSecondaryIndexes: [
+      {
+        IndexName: t.roomIndexName,
+        KeySchema: [
+          { AttributeName: t.roomAttribute, KeyType: "HASH" as const },
+          { AttributeName: t.connectionIdAttribute, KeyType: "RANGE" as const },
+        ],
+        Projection: { ProjectionType: "INCLUDE" as const, NonKeyAttributes: [...t.roomIndexProjection] },
+      },
+    ],
+  };
+}
