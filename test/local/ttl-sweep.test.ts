@@ -96,13 +96,13 @@ describe("plan: ttl", () => {
 describe("TTL sweep", () => {
   it("sweep: deletes only items whose TTL is a past epoch second, across Scan pages", async () => {
     // GIVEN a running emulator with the periodic sweep off, and a table of
-    // 1,200 items: expired, expiring later, without TTL, a TTL of another
+    // 600 items (two Scan pages of at most 500): expired, expiring later, without TTL, a TTL of another
     // type, and a TTL older than five years (which DynamoDB never deletes)
     const { emulator, db } = await start({ ttlSweepMs: 0 });
     const now = nowSeconds();
-    const expired = Array.from({ length: 700 }, (_, i) => item(`expired-${String(i).padStart(4, "0")}`, now - 1 - (i % 3_600)));
+    const expired = Array.from({ length: 350 }, (_, i) => item(`expired-${String(i).padStart(4, "0")}`, now - 1 - (i % 3_600)));
     const kept = [
-      ...Array.from({ length: 480 }, (_, i) => item(`future-${String(i).padStart(4, "0")}`, now + 3_600 + i)),
+      ...Array.from({ length: 230 }, (_, i) => item(`future-${String(i).padStart(4, "0")}`, now + 3_600 + i)),
       ...Array.from({ length: 10 }, (_, i) => item(`none-${i}`)),
       ...Array.from({ length: 5 }, (_, i) => item(`text-${i}`, String(now - 100))),
       ...Array.from({ length: 5 }, (_, i) => item(`ancient-${i}`, now - 6 * 365 * 86_400)),
@@ -111,7 +111,7 @@ describe("TTL sweep", () => {
     // WHEN it sweeps
     const deleted = await emulator.sweepExpiredItems();
     // THEN exactly the expired items are gone
-    expect(deleted).toBe(700);
+    expect(deleted).toBe(350);
     expect(await keys(db)).toEqual(kept.map((i) => i.pk!.S!).sort());
     // AND a second sweep finds nothing more
     expect(await emulator.sweepExpiredItems()).toBe(0);
@@ -199,5 +199,12 @@ describe("TTL sweep", () => {
     expect(options("--ttl-sweep-seconds=0").ttlSweepMs).toBe(0);
     expect(options().ttlSweepMs).toBeUndefined();
     expect(() => options("--ttl-sweep-seconds", "-1")).toThrow("--ttl-sweep-seconds must be a whole number");
+  });
+
+  it("--functions-dynamodb-endpoint: sets functionsDynamoDbEndpoint; a value that is not an http(s) URL is refused", () => {
+    const options = (...argv: string[]) => emulatorOptions("s", parseArgs(["emulate", "s", ...argv]).flags, {});
+    expect(options("--functions-dynamodb-endpoint", "http://127.0.0.1:8000").functionsDynamoDbEndpoint).toBe("http://127.0.0.1:8000");
+    expect(options().functionsDynamoDbEndpoint).toBeUndefined();
+    expect(() => options("--functions-dynamodb-endpoint", "127.0.0.1:8000")).toThrow("must be an http:// or https:// URL");
   });
 });
