@@ -1,6 +1,5 @@
 /** `$connect`: settles the connection's name, stores it in the default room and tells the room. */
-import { createDocumentClient } from "./aws/document-client.ts";
-import { DynamoDbConnectionStore } from "./aws/dynamodb-connection-store.ts";
+import { connectionStoreFor } from "./aws/connection-store-for.ts";
 import { createJsonLogger, logLevelFrom } from "./aws/json-logger.ts";
 import { lazy } from "./aws/lazy.ts";
 import { ManagementApiSenders } from "./aws/management-api-senders.ts";
@@ -17,7 +16,7 @@ const logger = lazy(() => createJsonLogger({ level: logLevelFrom(process.env) })
 const dependencies = lazy(() => {
   const settings = readConnectSettings(process.env);
   const clock = systemClock();
-  const store = new DynamoDbConnectionStore({ client: createDocumentClient(), tableName: settings.tableName, roomIndexName: settings.roomIndexName, sleep: clock.sleep });
+  const store = connectionStoreFor(settings, clock);
   return { settings, clock, store, random: systemRandom(), senders: new ManagementApiSenders({ maxSockets: settings.fanOutConcurrency }) };
 });
 

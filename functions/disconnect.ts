@@ -1,6 +1,5 @@
 /** `$disconnect`: deletes the connection, its memberships and its name, and tells its rooms it left. */
-import { createDocumentClient } from "./aws/document-client.ts";
-import { DynamoDbConnectionStore } from "./aws/dynamodb-connection-store.ts";
+import { connectionStoreFor } from "./aws/connection-store-for.ts";
 import { createJsonLogger, logLevelFrom } from "./aws/json-logger.ts";
 import { lazy } from "./aws/lazy.ts";
 import { ManagementApiSenders } from "./aws/management-api-senders.ts";
@@ -14,7 +13,7 @@ const logger = lazy(() => createJsonLogger({ level: logLevelFrom(process.env) })
 const dependencies = lazy(() => {
   const settings = readDisconnectSettings(process.env);
   const clock = systemClock();
-  const store = new DynamoDbConnectionStore({ client: createDocumentClient(), tableName: settings.tableName, roomIndexName: settings.roomIndexName, sleep: clock.sleep });
+  const store = connectionStoreFor(settings, clock);
   return { settings, clock, store, senders: new ManagementApiSenders({ maxSockets: settings.fanOutConcurrency }) };
 });
 

@@ -1,15 +1,5 @@
 /** `leaveRoom`: removes the connection from a room and tells the others. */
-import { lazySenders } from "./aws/management-api-senders.ts";
-import { readBroadcastSettings } from "./aws/settings.ts";
-import { twoWayRoute } from "./aws/two-way-route.ts";
+import { broadcastRoute } from "./aws/broadcast-route.ts";
 import { leaveRoom } from "./core/room-actions.ts";
 
-const senders = lazySenders();
-
-export const handler = twoWayRoute(readBroadcastSettings, ({ event, connectionId, body, settings, ...dependencies }) =>
-  leaveRoom(
-    { connectionId, body },
-    { ...dependencies, sender: senders(settings.fanOutConcurrency).senderFor(event.requestContext) },
-    { maxMessageBytes: settings.maxMessageBytes, fanOut: { concurrency: settings.fanOutConcurrency } },
-  ),
-);
+export const handler = broadcastRoute(leaveRoom);

@@ -5,8 +5,8 @@ import { identityFromAuthorizer, type Identity } from "../core/identity.ts";
 import type { Logger } from "../core/logger.ts";
 import { systemRandom, type Random } from "../core/random.ts";
 import { answerTwoWay } from "../core/two-way-answer.ts";
-import { createDocumentClient } from "./document-client.ts";
-import { DynamoDbConnectionStore } from "./dynamodb-connection-store.ts";
+import { connectionStoreFor } from "./connection-store-for.ts";
+import type { DynamoDbConnectionStore } from "./dynamodb-connection-store.ts";
 import type { Environment } from "./env.ts";
 import { createJsonLogger, logLevelFrom } from "./json-logger.ts";
 import { lazy } from "./lazy.ts";
@@ -43,7 +43,7 @@ export function twoWayRoute<S extends TableSettings>(
   const dependencies = lazy(() => {
     const settings = readSettings(process.env);
     const clock = systemClock();
-    const store = new DynamoDbConnectionStore({ client: createDocumentClient(), tableName: settings.tableName, roomIndexName: settings.roomIndexName, sleep: clock.sleep });
+    const store = connectionStoreFor(settings, clock);
     return { settings, clock, store, random: systemRandom() };
   });
   return async (event, context) => {
