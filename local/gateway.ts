@@ -17,7 +17,7 @@ import { newAwsId } from "./ids.ts";
 import type { Invoker } from "./invoker.ts";
 import { answerMock, type TemplateVariables } from "./mock-integration.ts";
 import type { GatewayOptions } from "./options.ts";
-import type { EmulatorPlan, IntegrationPlan, MockIntegrationPlan, RoutePlan } from "./plan.ts";
+import { DEFAULT_INTEGRATION_TIMEOUT_MS, type EmulatorPlan, type IntegrationPlan, type MockIntegrationPlan, type RoutePlan } from "./plan.ts";
 import { parseProxyResponse, responseHeader } from "./proxy-response.ts";
 import { RouteSelector } from "./router.ts";
 
@@ -238,7 +238,7 @@ export class Gateway {
   }
 
   private integrationTimeout(integration: IntegrationPlan | undefined): number {
-    return this.deps.options.integrationTimeoutMs ?? integration?.timeoutMs ?? 29_000;
+    return this.deps.options.integrationTimeoutMs ?? integration?.timeoutMs ?? DEFAULT_INTEGRATION_TIMEOUT_MS;
   }
 
   /** One Lambda call with API Gateway's timeout around it, logged as one line. */
