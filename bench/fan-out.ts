@@ -21,7 +21,7 @@ import { SETTINGS } from "../contract/settings.ts";
 import { systemClock } from "../functions/core/clock.ts";
 import type { FanOutResult } from "../functions/core/fan-out.ts";
 import { forEachConcurrently } from "../functions/core/for-each-concurrently.ts";
-import type { MessageFrame } from "../functions/core/frames.ts";
+import type { MessageFrame } from "../contract/frames.ts";
 import { awsSample, ours, tutorial, type BroadcastWorld, type Contestant } from "./fan-out/contestants.ts";
 import type { DynamoApi, DynamoStats } from "./fan-out/dynamo.ts";
 import { startChild, type ChildHandle } from "./fan-out/rpc.ts";

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK } from "jose";
-import { isValidName, NAME_RULES } from "../functions/core/identity.ts";
+import { isValidName, NAME_RULES } from "../contract/names.ts";
 import type { HttpPage } from "./server.ts";
 
 /**

@@ -14,7 +14,7 @@ import { DynamoDbConnectionStore } from "../../functions/aws/dynamodb-connection
 import { ManagementApiSenders, type SenderTransport } from "../../functions/aws/management-api-senders.ts";
 import { systemClock } from "../../functions/core/clock.ts";
 import { fanOut } from "../../functions/core/fan-out.ts";
-import type { Frame } from "../../functions/core/frames.ts";
+import type { Frame } from "../../contract/frames.ts";
 import type { Logger } from "../../functions/core/logger.ts";
 import { CONNECTION_TABLE } from "../../contract/connection-table.ts";
 

@@ -1,5 +1,5 @@
 import type { FanOutOptions } from "../core/fan-out.ts";
-import type { Frame } from "../core/frames.ts";
+import type { Frame } from "../../contract/frames.ts";
 import type { ActionInput, RoomActionDependencies } from "../core/room-actions.ts";
 import { lazySenders } from "./management-api-senders.ts";
 import { readBroadcastSettings } from "./settings.ts";

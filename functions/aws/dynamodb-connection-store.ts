@@ -14,9 +14,9 @@ import type {
   RoomMember,
   UserConnection,
 } from "../core/connection-store.ts";
-import type { MessageFrame } from "../core/frames.ts";
+import type { MessageFrame } from "../../contract/frames.ts";
 import { nameKey } from "../core/identity.ts";
-import { orderKey } from "../core/message-order.ts";
+import { orderKey } from "../../contract/message-order.ts";
 import { CONNECTION_TABLE } from "../../contract/connection-table.ts";
 import { batchWriteAll, type WriteRequest } from "./batch-write.ts";
 

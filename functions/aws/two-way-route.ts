@@ -1,6 +1,6 @@
 import type { Clock } from "../core/clock.ts";
 import { systemClock } from "../core/clock.ts";
-import type { Frame } from "../core/frames.ts";
+import type { Frame } from "../../contract/frames.ts";
 import { identityFromAuthorizer, type Identity } from "../core/identity.ts";
 import type { Logger } from "../core/logger.ts";
 import { systemRandom, type Random } from "../core/random.ts";

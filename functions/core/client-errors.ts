@@ -4,16 +4,10 @@
  * (see error-frame.ts).
  */
 
-export type ClientErrorCode =
-  | "invalid_json"
-  | "unknown_action"
-  | "missing_field"
-  | "too_large"
-  | "invalid_field"
-  | "invalid_name"
-  | "not_member"
-  | "user_offline"
-  | "name_taken";
+
+import type { ClientErrorCode } from "../../contract/frames.ts";
+
+export type { ClientErrorCode };
 
 export abstract class ClientError extends Error {
   abstract readonly code: ClientErrorCode;

@@ -6,7 +6,7 @@
  * Every record carries `expiresAt` (seconds since the epoch) after which the
  * store may forget it on its own: `$disconnect` is best-effort on AWS.
  */
-import type { MessageFrame } from "./frames.ts";
+import type { MessageFrame } from "../../contract/frames.ts";
 import type { Identity } from "./identity.ts";
 
 /** A connection as `$connect` records it. */

@@ -1,5 +1,5 @@
 import { ClientError, UnknownActionError } from "./client-errors.ts";
-import type { ErrorFrame } from "./frames.ts";
+import type { ErrorFrame } from "../../contract/frames.ts";
 
 /**
  * The one place an error becomes a frame. A client error keeps its code and

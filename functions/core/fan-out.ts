@@ -1,7 +1,7 @@
 import type { Clock } from "./clock.ts";
 import type { ConnectionStore, RoomMember } from "./connection-store.ts";
 import { forEachConcurrently } from "./for-each-concurrently.ts";
-import type { Frame } from "./frames.ts";
+import type { Frame } from "../../contract/frames.ts";
 import type { Logger } from "./logger.ts";
 import { isGone } from "./send-failure.ts";
 import type { Sender } from "./sender.ts";

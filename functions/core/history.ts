@@ -2,7 +2,7 @@ import type { Clock } from "./clock.ts";
 import { InvalidFieldError, NotMemberError } from "./client-errors.ts";
 import { parseClientMessage } from "./client-message.ts";
 import type { ConnectionStore, MessageHistory, MessagePosition } from "./connection-store.ts";
-import type { HistoryFrame } from "./frames.ts";
+import type { HistoryFrame } from "../../contract/frames.ts";
 import type { ActionInput } from "./room-actions.ts";
 import { isSequenceNumber, readHistoryRequest } from "./requests.ts";
 

@@ -1,5 +1,9 @@
+import { isValidName, NAME_RULES } from "../../contract/names.ts";
 import { InvalidNameError } from "./client-errors.ts";
 import type { Random } from "./random.ts";
+
+// The naming rules are the contract's; the core's callers read them here with the rest of identity.
+export { isValidName, MAX_NAME_LENGTH, NAME_RULES, nameFromClaims } from "../../contract/names.ts";
 
 /** Who is behind a connection. */
 export interface Identity {
@@ -10,22 +14,6 @@ export interface Identity {
   readonly userId: string;
   /** The display name others see in messages, presence and private messages. */
   readonly userName: string;
-}
-
-export const MAX_NAME_LENGTH = 32;
-
-/**
- * ASCII letters and digits, `_`, `-` and `.`, with single spaces between
- * words. ASCII only on purpose: claims compare names case-insensitively, and
- * look-alike letters from other scripts (Cyrillic `а` for Latin `a`) would
- * let one user pass as another.
- */
-const NAME_PATTERN = /^[A-Za-z0-9_.-]+(?: [A-Za-z0-9_.-]+)*$/;
-
-export const NAME_RULES = `1 to ${MAX_NAME_LENGTH} characters: letters A-Z, digits, "_", "-", "." and single spaces between them`;
-
-export function isValidName(name: unknown): name is string {
-  return typeof name === "string" && name.length >= 1 && name.length <= MAX_NAME_LENGTH && NAME_PATTERN.test(name);
 }
 
 /** Throws InvalidNameError unless `name` follows the naming rules. */
@@ -65,20 +53,4 @@ export function identityFromAuthorizer(authorizer: Readonly<Record<string, unkno
     return undefined;
   }
   return { userId, userName };
-}
-
-/**
- * The display name for a verified token: the first of `preferred_username`,
- * `cognito:username`, `name` and the local part of `email` that follows the
- * naming rules, else `user-` and the first characters of `sub` that do.
- */
-export function nameFromClaims(claims: Readonly<Record<string, unknown>>): string {
-  const email = claims["email"];
-  const candidates = [claims["preferred_username"], claims["cognito:username"], claims["name"], typeof email === "string" ? email.split("@")[0] : undefined];
-  const chosen = candidates.find(isValidName);
-  if (chosen !== undefined) {
-    return chosen;
-  }
-  const sub = typeof claims["sub"] === "string" ? claims["sub"] : "";
-  return `user-${sub.replace(/[^A-Za-z0-9]/g, "").slice(0, 8)}`.replace(/-$/, "");
 }

@@ -1,6 +1,6 @@
 import type { RoomMember } from "./connection-store.ts";
 import { deliver, type FanOutDependencies, type FanOutOptions, type FanOutResult } from "./fan-out.ts";
-import type { PresenceFrame } from "./frames.ts";
+import type { PresenceFrame } from "../../contract/frames.ts";
 
 export interface PresenceAnnouncement {
   readonly room: string;

@@ -3,7 +3,7 @@ import { InvalidFieldError, UserOfflineError } from "./client-errors.ts";
 import { parseClientMessage } from "./client-message.ts";
 import { UnknownConnectionError, type ConnectionStore } from "./connection-store.ts";
 import { deliver, type FanOutOptions } from "./fan-out.ts";
-import type { PrivateFrame, PrivateSentFrame } from "./frames.ts";
+import type { PrivateFrame, PrivateSentFrame } from "../../contract/frames.ts";
 import { isValidName } from "./identity.ts";
 import type { Logger } from "./logger.ts";
 import type { ActionInput } from "./room-actions.ts";

@@ -3,7 +3,7 @@ import { NotMemberError } from "./client-errors.ts";
 import { parseClientMessage } from "./client-message.ts";
 import { UnknownConnectionError, type ConnectionStore, type RoomMember } from "./connection-store.ts";
 import { fanOut, type FanOutOptions } from "./fan-out.ts";
-import type { AckFrame, JoinedFrame, LeftFrame, TypingFrame } from "./frames.ts";
+import type { AckFrame, JoinedFrame, LeftFrame, TypingFrame } from "../../contract/frames.ts";
 import type { Logger } from "./logger.ts";
 import { announcePresence } from "./presence.ts";
 import { readRoomRequest, readTypingRequest } from "./requests.ts";

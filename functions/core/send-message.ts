@@ -3,7 +3,7 @@ import { NotMemberError } from "./client-errors.ts";
 import { parseClientMessage } from "./client-message.ts";
 import type { ConnectionStore, MessageHistory } from "./connection-store.ts";
 import { fanOut, type FanOutOptions, type FanOutResult } from "./fan-out.ts";
-import type { MessageFrame, SentFrame } from "./frames.ts";
+import type { MessageFrame, SentFrame } from "../../contract/frames.ts";
 import type { Logger } from "./logger.ts";
 import type { Random } from "./random.ts";
 import { readSendMessageRequest } from "./send-message-request.ts";

@@ -1,7 +1,7 @@
 import type { Clock } from "./clock.ts";
 import { parseClientMessage } from "./client-message.ts";
 import { UnknownConnectionError, type ConnectionStore, type NameClaims } from "./connection-store.ts";
-import type { NameFrame } from "./frames.ts";
+import type { NameFrame } from "../../contract/frames.ts";
 import type { Identity } from "./identity.ts";
 import type { Logger } from "./logger.ts";
 import type { ActionInput } from "./room-actions.ts";

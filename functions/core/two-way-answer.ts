@@ -1,6 +1,6 @@
 import { ClientError } from "./client-errors.ts";
 import { toErrorFrame } from "./error-frame.ts";
-import type { Frame } from "./frames.ts";
+import type { Frame } from "../../contract/frames.ts";
 import type { Logger } from "./logger.ts";
 
 /**

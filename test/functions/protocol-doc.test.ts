@@ -6,7 +6,7 @@ import { CLIENT_ACTIONS, ROUTES } from "../../contract/routes.ts";
 // handlers can send must be in it. The codes are read from the ClientErrorCode
 // union, so a new code without documentation fails here.
 const protocol = readFileSync(new URL("../../functions/PROTOCOL.md", import.meta.url), "utf8");
-const errorsSource = readFileSync(new URL("../../functions/core/client-errors.ts", import.meta.url), "utf8");
+const errorsSource = readFileSync(new URL("../../contract/frames.ts", import.meta.url), "utf8");
 const declaredCodes = [...errorsSource.match(/export type ClientErrorCode =([^;]+);/)![1]!.matchAll(/"([a-z_]+)"/g)].map((match) => match[1]!);
 
 describe("PROTOCOL.md", () => {

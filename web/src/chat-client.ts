@@ -1,6 +1,5 @@
-import type { ErrorFrame, Frame, HistoryFrame, JoinedFrame, MessageFrame, PrivateFrame } from "../../functions/core/frames.ts";
-import { utf8ByteLength } from "../../functions/core/client-message.ts";
-import { compareMessages } from "../../functions/core/message-order.ts";
+import type { ErrorFrame, Frame, HistoryFrame, JoinedFrame, MessageFrame, PrivateFrame } from "../../contract/frames.ts";
+import { compareMessages } from "../../contract/message-order.ts";
 import { DEFAULT_ROOM, MAX_FRAME_BYTES } from "../../contract/routes.ts";
 import { TypingRoster, TypingSignal } from "./typing.ts";
 
@@ -184,7 +183,7 @@ export class ChatClient {
    * sent and the user is told by how much it is over; the text stays.
    */
   private fits(action: Record<string, unknown>): boolean {
-    const bytes = utf8ByteLength(JSON.stringify(action));
+    const bytes = new TextEncoder().encode(JSON.stringify(action)).length;
     if (bytes <= this.maxFrameBytes) return true;
     this.options.notify({
       kind: "error",

@@ -1,4 +1,4 @@
-import { isValidName, nameFromClaims, NAME_RULES } from "../../functions/core/identity.ts";
+import { isValidName, nameFromClaims, NAME_RULES } from "../../contract/names.ts";
 import { DEFAULT_ROOM } from "../../contract/routes.ts";
 import { ChatClient } from "./chat-client.ts";
 import { fetchServedConfig, resolvePageConfig, type PageConfig } from "./config.ts";

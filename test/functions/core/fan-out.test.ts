@@ -3,7 +3,7 @@ import { DynamoDbConnectionStore } from "../../../functions/aws/dynamodb-connect
 import { ManagementApiSenders } from "../../../functions/aws/management-api-senders.ts";
 import { systemClock } from "../../../functions/core/clock.ts";
 import { CONNECT_WINDOW_MS, fanOut, type FanOutOptions } from "../../../functions/core/fan-out.ts";
-import type { MessageFrame } from "../../../functions/core/frames.ts";
+import type { MessageFrame } from "../../../contract/frames.ts";
 import { CONNECTION_TABLE } from "../../../contract/connection-table.ts";
 import { useDummyAwsCredentials } from "../support/aws-test-environment.ts";
 import { captureLogs } from "../support/captured-logs.ts";

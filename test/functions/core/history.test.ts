@@ -1,7 +1,7 @@
 import { PutCommand } from "@aws-sdk/lib-dynamodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { NotMemberError } from "../../../functions/core/client-errors.ts";
-import type { MessageFrame } from "../../../functions/core/frames.ts";
+import type { MessageFrame } from "../../../contract/frames.ts";
 import { decodeCursor, encodeCursor, history } from "../../../functions/core/history.ts";
 import { NOW_SECONDS, newRoom, startChatWorld, type ChatWorld } from "../support/chat-world.ts";
 

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ConnectionStore, MessageHistory } from "../../../functions/core/connection-store.ts";
-import type { MessageFrame } from "../../../functions/core/frames.ts";
+import type { MessageFrame } from "../../../contract/frames.ts";
 import { MissingFieldError, NotMemberError } from "../../../functions/core/client-errors.ts";
-import { compareMessages } from "../../../functions/core/message-order.ts";
+import { compareMessages } from "../../../contract/message-order.ts";
 import { sendMessage, type SendMessageSettings } from "../../../functions/core/send-message.ts";
 import { answerTwoWay } from "../../../functions/core/two-way-answer.ts";
 import { DynamoDbConnectionStore } from "../../../functions/aws/dynamodb-connection-store.ts";

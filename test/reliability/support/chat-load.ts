@@ -1,6 +1,6 @@
 import { DynamoDBClient, ListTablesCommand, ScanCommand } from "@aws-sdk/client-dynamodb";
 import type { DevServer } from "../../../local/cli.ts";
-import { compareMessages, type MessageOrder } from "../../../functions/core/message-order.ts";
+import { compareMessages, type MessageOrder } from "../../../contract/message-order.ts";
 import { TestClient } from "../../local/support/client.ts";
 import { tokenFor } from "./chat-stack.ts";
 

@@ -1,8 +1,21 @@
-import type { ClientErrorCode } from "./client-errors.ts";
+
+/** What a client did wrong, as error frames name it (functions/PROTOCOL.md). */
+export type ClientErrorCode =
+  | "invalid_json"
+  | "unknown_action"
+  | "missing_field"
+  | "too_large"
+  | "invalid_field"
+  | "invalid_name"
+  | "not_member"
+  | "user_offline"
+  | "name_taken";
 
 /**
  * The frames the chat sends to clients. Every frame is a JSON object with a
  * `type`; functions/PROTOCOL.md documents each one.
+ *
+ * Part of the contract: no imports.
  */
 
 /** A chat message, broadcast to every connection in the room and returned by `history`. */
