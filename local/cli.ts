@@ -1,22 +1,18 @@
-import { spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
 import path from "node:path";
-import { createServer } from "node:net";
 import { pathToFileURL } from "node:url";
-import { loadWebAssets, WebSite } from "../web/site.ts";
-import { DevIssuer } from "./dev-issuer.ts";
 import { startEmulator, type EmulatorOptions, type RunningEmulator } from "./emulator.ts";
 import { EmulatorError } from "./errors.ts";
 import type { GatewayOptions } from "./options.ts";
 
 /**
- * `wsstack emulate <cdk.tf.json | folder>`: serve any Terraform JSON WebSocket API locally.
- * `wsstack dev`: synthesize this project (its cdktf app, `main.ts`) and serve its `wsstack` stack.
+ * `wsstack emulate <cdk.tf.json | folder>`: serve any Terraform JSON WebSocket
+ * API locally. Generic: it knows no project. A project's own commands (this
+ * one's `wsstack dev`, in dev/) reuse parseArgs, emulatorOptions,
+ * printServing and runCli, and mount their pages through EmulatorOptions.pages.
  */
 
-const USAGE = `Usage:
+export const EMULATE_USAGE = `Usage:
   wsstack emulate <cdk.tf.json | stack folder> [options]
-  wsstack dev [options]            synth this project, then emulate cdktf.out/stacks/wsstack
 
 Options:
   --port N            port to listen on (default: $PORT or 3001; 0 picks a free one)
@@ -31,25 +27,20 @@ Options:
   --integration-timeout MS   override every integration's timeout
   --ttl-sweep-seconds N       delete expired items of tables with a ttl block every N s (default 60; 0: never)
   --functions-dynamodb-endpoint URL   the DynamoDB endpoint handlers use (default: the local one), e.g. a proxy
-  --skip-synth        (dev) use the existing cdktf.out without synthesizing
-  --no-auth           (dev) shorthand for --var auth_enabled=false: anyone connects with ?name=
-  --dev-issuer        (emulate) also mount the DEV-ONLY token issuer and the web page, as dev does
 `;
-
-/** The stack `main.ts` synthesizes; `dev` serves it. */
-const DEV_STACK = "wsstack";
 
 export class UsageError extends EmulatorError {}
 
-interface ParsedArgs {
+export interface ParsedArgs {
   readonly command: string;
   readonly positional: string[];
   readonly flags: Map<string, string[]>;
 }
 
-const BOOLEAN_FLAGS = new Set(["skip-synth", "help", "no-auth", "dev-issuer"]);
+const BOOLEAN_FLAGS: readonly string[] = ["help"];
 
-export function parseArgs(argv: readonly string[]): ParsedArgs {
+/** The command, its positional arguments and its flags; `booleanFlags` take no value. */
+export function parseArgs(argv: readonly string[], booleanFlags: readonly string[] = BOOLEAN_FLAGS): ParsedArgs {
   const [command = "help", ...rest] = argv;
   const positional: string[] = [];
   const flags = new Map<string, string[]>();
@@ -61,7 +52,7 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
     }
     const [name, inline] = arg.slice(2).split(/=(.*)/s, 2) as [string, string | undefined];
     let value = inline;
-    if (BOOLEAN_FLAGS.has(name)) value = "true";
+    if (name === "help" || booleanFlags.includes(name)) value = "true";
     else if (value === undefined) {
       value = rest[i + 1];
       i += 1;
@@ -87,7 +78,6 @@ export function emulatorOptions(source: string, flags: Map<string, string[]>, en
     if (eq <= 0) throw new UsageError(`--var expects NAME=VALUE (got "${assignment}")`);
     variables[assignment.slice(0, eq)] = assignment.slice(eq + 1);
   }
-  if (flags.has("no-auth")) variables.auth_enabled ??= "false";
   const gateway: Partial<GatewayOptions> = {
     idleTimeoutMs: numberFlag(flags, "idle-timeout"),
     maxConnectionMs: numberFlag(flags, "max-duration"),
@@ -115,93 +105,8 @@ export function emulatorOptions(source: string, flags: Map<string, string[]>, en
   };
 }
 
-/**
- * Synthesizes the project's cdktf app in `root` and returns the stack folder
- * it produced. It runs the app (`main.ts`) the way `cdktf synth` does, with
- * the same environment contract (CDKTF_OUTDIR), but without the CLI: the CLI
- * adds seconds of start-up and calls `terraform`, which a machine that only
- * runs the emulator does not need.
- */
-export function synthesize(root: string, skip: boolean): string {
-  const stackDir = path.join(root, "cdktf.out", "stacks", DEV_STACK);
-  if (!skip) {
-    if (!existsSync(path.join(root, "cdktf.json"))) throw new EmulatorError(`${root} has no cdktf.json: run wsstack dev in the project root`);
-    if (!existsSync(path.join(root, "main.ts"))) {
-      throw new EmulatorError(`${root}/main.ts does not exist yet: wsstack dev needs the cdktf app that synthesizes the "${DEV_STACK}" stack`);
-    }
-    console.log("Bundling the handlers and synthesizing the stack ...");
-    const result = spawnSync(process.execPath, ["--import", "tsx", "main.ts"], {
-      cwd: root,
-      stdio: "inherit",
-      env: { ...process.env, CDKTF_OUTDIR: path.join(root, "cdktf.out") },
-    });
-    if (result.error) throw new EmulatorError(`cannot run the cdktf app: ${result.error.message}`);
-    if (result.status !== 0) throw new EmulatorError(`synthesizing main.ts failed (exit code ${result.status})`);
-  }
-  if (!existsSync(path.join(stackDir, "cdk.tf.json"))) {
-    throw new EmulatorError(`${path.relative(root, stackDir)}/cdk.tf.json does not exist: main.ts must synthesize a stack named "${DEV_STACK}"`);
-  }
-  return stackDir;
-}
-
-/** What `wsstack dev` adds to the emulator. Never part of the synthesized stack. */
-export interface DevServer {
-  readonly emulator: RunningEmulator;
-  /** The DEV-ONLY token issuer the stack's authorizer is pointed at. */
-  readonly issuer: DevIssuer;
-  /** `http://127.0.0.1:<port>/`: the chat page. */
-  readonly pageUrl: string;
-  /** False when `auth_enabled` is off (`--no-auth`): the page then connects with `?name=`. */
-  readonly auth: boolean;
-}
-
-/**
- * The emulator plus the dev issuer and the web page on the same port. The
- * issuer's URL goes into the plan's variables (jwt_issuer, jwt_audience,
- * jwks_url, unless given), so the port must be known before the plan loads:
- * port 0 is resolved to a free port first.
- */
-export async function startDevServer(options: EmulatorOptions): Promise<DevServer> {
-  const host = options.host ?? "127.0.0.1";
-  const port = options.port === 0 ? await freePort(host) : options.port ?? 3001;
-  const origin = `http://${host === "0.0.0.0" || host === "::" ? "127.0.0.1" : host}:${port}`;
-  const issuer = await DevIssuer.create(origin);
-  const variables: Record<string, unknown> = { ...issuer.variables(), ...options.variables };
-  const auth = String(variables.auth_enabled ?? true) !== "false";
-  let assets: Awaited<ReturnType<typeof loadWebAssets>>;
-  try {
-    assets = await loadWebAssets();
-  } catch (error) {
-    throw new EmulatorError(`cannot bundle the web page (web/src/main.ts): ${error instanceof Error ? error.message : String(error)}`, { cause: error });
-  }
-  const emulator = await startEmulator({
-    ...options,
-    port,
-    variables,
-    pages: (served) => [issuer, new WebSite(assets, { webSocketUrl: served.url, auth, devIssuer: auth ? issuer.issuer : null, ...maxMessageBytes(variables) })],
-  });
-  return { emulator, issuer, pageUrl: `${origin}/`, auth };
-}
-
-/** The stack's `max_message_bytes` when given as a variable, for the page's own check. */
-function maxMessageBytes(variables: Record<string, unknown>): { maxMessageBytes?: number } {
-  const value = Number(variables.max_message_bytes);
-  return Number.isInteger(value) && value > 0 ? { maxMessageBytes: value } : {};
-}
-
-function freePort(host: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once("error", reject);
-    probe.listen(0, host, () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
-}
-
 /** Stops on the first SIGINT/SIGTERM; a second one exits at once. */
-function closeOnSignals(emulator: RunningEmulator): void {
+export function closeOnSignals(emulator: RunningEmulator): void {
   let stopping = false;
   const onSignal = (signal: NodeJS.Signals) => {
     if (stopping) {
@@ -225,53 +130,39 @@ function closeOnSignals(emulator: RunningEmulator): void {
 export async function main(argv: readonly string[]): Promise<number> {
   const args = parseArgs(argv);
   if (args.command === "help" || args.command === "--help" || args.flags.has("help")) {
-    console.log(USAGE);
+    console.log(EMULATE_USAGE);
     return 0;
   }
-  let source: string;
-  const devMode = args.command === "dev" || args.flags.has("dev-issuer");
-  if (args.flags.has("no-auth") && args.command !== "dev") throw new UsageError("--no-auth is a dev option (emulate: --var auth_enabled=false)");
-  if (args.command === "emulate") {
-    if (args.positional.length !== 1) throw new UsageError("emulate needs exactly one path: a cdk.tf.json or a folder holding one");
-    source = args.positional[0]!;
-  } else if (args.command === "dev") {
-    source = synthesize(process.cwd(), args.flags.has("skip-synth"));
-  } else {
-    throw new UsageError(`unknown command "${args.command}"`);
-  }
-  const options = emulatorOptions(source, args.flags, process.env);
-  const dev = devMode ? await startDevServer(options) : undefined;
-  const emulator = dev?.emulator ?? (await startEmulator(options));
+  if (args.command !== "emulate") throw new UsageError(`unknown command "${args.command}"`);
+  if (args.positional.length !== 1) throw new UsageError("emulate needs exactly one path: a cdk.tf.json or a folder holding one");
+  const emulator = await startEmulator(emulatorOptions(args.positional[0]!, args.flags, process.env));
   closeOnSignals(emulator);
+  printServing(emulator);
+  return -1; // keep running until a signal
+}
+
+/** The lines every command prints once the emulator serves: what, and where. */
+export function printServing(emulator: RunningEmulator): void {
   console.log(`Serving ${emulator.plan.api.address} (stage ${emulator.plan.stage.name}, ${emulator.plan.routes.size} routes) from ${emulator.plan.sourceFile}`);
   if (emulator.dynamoDbEndpoint) console.log(`DynamoDB: ${emulator.dynamoDbEndpoint}`);
   console.log(`WebSocket URL: ${emulator.url}`);
   console.log(`Connection URL: ${emulator.connectionUrl}`);
-  if (dev !== undefined) {
-    console.log(`Chat page: ${dev.pageUrl}`);
-    if (dev.auth) {
-      console.log(`DEV-ONLY token issuer (never deployed; anyone reaching this port can sign in as anyone): curl -s '${dev.issuer.issuer}/token?name=alice'`);
-    } else {
-      console.log(`DEV-ONLY: auth_enabled=false, anyone connects under any name: ${emulator.url}?name=alice`);
-    }
-  }
-  return -1; // keep running until a signal
 }
 
 /** Runs the CLI in this process and exits when it is done (a long-running command exits on its signal). */
-export function runCli(argv: readonly string[]): void {
+export function runCli(argv: readonly string[], run: (argv: readonly string[]) => Promise<number> = main, usage = EMULATE_USAGE): void {
   // The emulator's own SDK client (it creates the tables) would repeat, once per run, the
   // runtime warning the CLI already prints in one line; workers get the same setting.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
   // A dev server should say loudly that something was left unhandled, and keep serving the other connections.
   process.on("unhandledRejection", (reason) => console.error("wsstack: unhandled rejection (a bug in the emulator):", reason));
-  main(argv).then(
+  run(argv).then(
     (code) => {
       if (code >= 0) process.exit(code);
     },
     (error: unknown) => {
       const code = (error as NodeJS.ErrnoException | undefined)?.code;
-      if (error instanceof UsageError) console.error(`error: ${error.message}\n\n${USAGE}`);
+      if (error instanceof UsageError) console.error(`error: ${error.message}\n\n${usage}`);
       else if (error instanceof EmulatorError) console.error(`error: ${error.message}`);
       else if (code === "EADDRINUSE") {
         const port = (error as NodeJS.ErrnoException & { port?: number }).port;

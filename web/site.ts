@@ -4,7 +4,6 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
-import type { HttpPage } from "../local/server.ts";
 
 /**
  * The chat web page as `wsstack dev` serves it on the emulator's port:
@@ -79,7 +78,8 @@ const SECURITY_HEADERS = {
   "referrer-policy": "no-referrer",
 };
 
-export class WebSite implements HttpPage {
+/** Mounted by `wsstack dev` through the emulator's `pages` option (local/server.ts HttpPage). */
+export class WebSite {
   constructor(
     private readonly assets: ReadonlyMap<string, WebAsset>,
     private readonly config: WebConfig,

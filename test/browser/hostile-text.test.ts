@@ -1,6 +1,6 @@
 import type { Browser } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import type { DevServer } from "../../local/cli.ts";
+import type { DevServer } from "../../dev/cli.ts";
 import { TestClient } from "../local/support/client.ts";
 import { ChatPage, WAIT_MS } from "./support/chat-page.ts";
 import { launchChromium } from "./support/chromium.ts";

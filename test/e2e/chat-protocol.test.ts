@@ -6,7 +6,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CLIENT_ACTIONS } from "../../contract/routes.ts";
-import { startDevServer, type DevServer } from "../../local/cli.ts";
+import { startDevServer, type DevServer } from "../../dev/cli.ts";
 import { rejectedStatus, TestClient } from "../local/support/client.ts";
 
 // Every action and every error code of functions/PROTOCOL.md, end to end: the

@@ -3,7 +3,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
-import type { DevServer } from "../../local/cli.ts";
+import type { DevServer } from "../../dev/cli.ts";
 import type { EmulatorOptions } from "../../local/emulator.ts";
 import { HandshakeRejected } from "../local/support/client.ts";
 import { ChatProcess } from "./support/chat-process.ts";

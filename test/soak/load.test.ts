@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { DevServer } from "../../local/cli.ts";
+import type { DevServer } from "../../dev/cli.ts";
 import { runChatLoad } from "../reliability/support/chat-load.ts";
 import { startChat } from "../reliability/support/chat-stack.ts";
 

@@ -1,6 +1,6 @@
 import type { Browser } from "playwright-core";
 import { afterAll, afterEach, beforeAll, expect } from "vitest";
-import type { DevServer } from "../../../local/cli.ts";
+import type { DevServer } from "../../../dev/cli.ts";
 import { ChatPage } from "./chat-page.ts";
 import { launchChromium } from "./chromium.ts";
 import { startChatServer } from "./dev-server.ts";

@@ -1,5 +1,5 @@
 import { DynamoDBClient, ListTablesCommand, ScanCommand } from "@aws-sdk/client-dynamodb";
-import type { DevServer } from "../../../local/cli.ts";
+import type { DevServer } from "../../../dev/cli.ts";
 import { compareMessages, type MessageOrder } from "../../../contract/message-order.ts";
 import { TestClient } from "../../local/support/client.ts";
 import { tokenFor } from "./chat-stack.ts";

@@ -3,7 +3,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { startDevServer, type DevServer } from "../../../local/cli.ts";
+import { startDevServer, type DevServer } from "../../../dev/cli.ts";
 import type { EmulatorOptions } from "../../../local/emulator.ts";
 import { TestClient } from "../../local/support/client.ts";
 

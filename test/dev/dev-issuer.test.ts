@@ -5,10 +5,10 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { generateKeyPair, SignJWT } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { emulatorOptions, parseArgs, startDevServer, type DevServer } from "../../local/cli.ts";
-import { DEV_AUDIENCE } from "../../local/dev-issuer.ts";
+import { emulatorOptions, parseArgs, startDevServer, type DevServer } from "../../dev/cli.ts";
+import { DEV_AUDIENCE } from "../../dev/dev-issuer.ts";
 import { startEmulator } from "../../local/emulator.ts";
-import { rejectedStatus, TestClient } from "./support/client.ts";
+import { rejectedStatus, TestClient } from "../local/support/client.ts";
 
 // The dev issuer against the project's own synthesized stack: the real
 // $connect authorizer (jose, JWKS fetched over HTTP from the emulator's port)

@@ -1,7 +1,8 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK } from "jose";
 import { isValidName, NAME_RULES } from "../contract/names.ts";
-import type { HttpPage } from "./server.ts";
+import type { HttpPage } from "../local/server.ts";
+import { SETTINGS } from "../contract/settings.ts";
 
 /**
  * DEV ONLY, never deployed: a token issuer for `wsstack dev`, so the stack's
@@ -60,8 +61,12 @@ export class DevIssuer implements HttpPage {
   }
 
   /** The Terraform variables that point the stack's authorizer at this issuer. */
-  variables(): Record<"jwt_issuer" | "jwt_audience" | "jwks_url", string> {
-    return { jwt_issuer: this.issuer, jwt_audience: DEV_AUDIENCE, jwks_url: `${this.issuer}/jwks.json` };
+  variables(): Record<string, string> {
+    return {
+      [SETTINGS.jwtIssuer.variable]: this.issuer,
+      [SETTINGS.jwtAudience.variable]: DEV_AUDIENCE,
+      [SETTINGS.jwksUrl.variable]: `${this.issuer}/jwks.json`,
+    };
   }
 
   async token(name: string | null): Promise<DevToken> {
