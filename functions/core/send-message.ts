@@ -1,8 +1,8 @@
 import type { Clock } from "./clock.ts";
 import { NotMemberError } from "./client-errors.ts";
 import { parseClientMessage } from "./client-message.ts";
-import type { ConnectionStore, MessageHistory } from "./connection-store.ts";
-import { fanOut, type FanOutOptions, type FanOutResult } from "./fan-out.ts";
+import type { ConnectionStore, MessageHistory, RoomMember } from "./connection-store.ts";
+import { deliver, type FanOutOptions, type FanOutResult } from "./fan-out.ts";
 import type { MessageFrame, SentFrame } from "../../contract/frames.ts";
 import type { Logger } from "./logger.ts";
 import type { Random } from "./random.ts";
@@ -46,9 +46,13 @@ export interface SendMessageSettings {
  * sender's receipt. Client mistakes throw a ClientError before anything is
  * sent.
  *
- * The history write starts before the broadcast and runs alongside it, so
- * the room never waits on it; both are awaited before returning, because
- * Lambda freezes the process once the handler returns.
+ * The room's members are read first, whole: a store fault there is an
+ * `internal_error` with nothing stored and nothing sent, so a client that
+ * retries never makes a duplicate. After that nothing can fail the message:
+ * the history write starts before the broadcast and runs alongside it, so the
+ * room never waits on it (a failed write is `stored: false`), and a failed
+ * post counts against that recipient only. Both are awaited before
+ * returning, because Lambda freezes the process once the handler returns.
  */
 export async function sendMessage(
   input: SendMessageInput,
@@ -71,6 +75,9 @@ export async function sendMessage(
     seq: request.seq,
     id: random.uuid(),
   };
+  // The commit point: once the members are known, the message is accepted.
+  const members: RoomMember[] = [];
+  for await (const page of store.roomMembers(request.room)) members.push(...page);
   const stored = store.appendMessage(frame, Math.floor(now.getTime() / 1000) + settings.historyTtlSeconds).then(
     () => true,
     (error: unknown) => {
@@ -79,7 +86,7 @@ export async function sendMessage(
       return false;
     },
   );
-  const [broadcast, wasStored] = await Promise.allSettled([fanOut(request.room, frame, dependencies, settings.fanOut), stored]);
+  const [broadcast, wasStored] = await Promise.allSettled([deliver({ recipients: [members], label: request.room }, frame, dependencies, settings.fanOut), stored]);
   if (broadcast.status === "rejected") {
     throw broadcast.reason;
   }

@@ -352,11 +352,8 @@ describe("faults: DynamoDB errors", () => {
     expect((await table.state()).history("lobby").map((m) => m["messageId"])).toEqual([after.id]);
   });
 
-  // KNOWN DEFECT (functions/core/send-message.ts, not this file's to change): the history write starts
-  // alongside the broadcast, so when the room's member Query fails for good the sender gets
-  // internal_error while the message is already in the history: a message stored but never
-  // broadcast. `it.fails` keeps this runnable; it starts failing (remove `.fails`) once fixed.
-  it.fails("KNOWN DEFECT: a member Query failing on every attempt gives internal_error and stores nothing", async () => {
+  // onMessage reads the room's members before it stores or sends anything (functions/core/send-message.ts).
+  it("a member Query failing on every attempt gives internal_error and stores nothing", async () => {
     const { dev, table, proxy } = await chatBehindProxy();
     const [ann, ben] = await users(dev, "ann", "ben");
     proxy.rule = (call) => (call.operation === "Query" && call.body.includes('"byRoom"') && call.body.includes('"lobby"') ? "InternalServerError" : undefined);
