@@ -9,16 +9,17 @@
  * this one.
  *
  * Run alone: `npx tsx bench/emulator-throughput.ts [--quick] [--only ours,raw]`.
+ * The peers come from bench/peers (their own package and lock), installed
+ * there on the first run that selects one of them.
  */
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { ANSWER_TIMEOUT_MS, closedLoop, openClients, openIdle, ROOM_SIZE, sleep, type BenchClient, type RunResult, type Workload } from "./emulator/load.ts";
-import { prepareProjects, startTarget, TARGET_LABELS, treeRssBytes, type RunningTarget, type TargetName } from "./emulator/servers.ts";
+import { installPeers, PEER_TARGETS, prepareProjects, startTarget, TARGET_LABELS, treeRssBytes, type RunningTarget, type TargetName } from "./emulator/servers.ts";
 import { progress, publish, type BenchReport } from "./lib/report.ts";
 import { median, ratio } from "./lib/stats.ts";
 
 const TARGETS: readonly TargetName[] = ["raw", "sandbox", "serverless-offline", "ours"];
-const PEERS = new Set<TargetName>(["sandbox", "serverless-offline"]);
 const IDLE_CLIENTS = 1_000;
 const MB = 1024 * 1024;
 
@@ -100,7 +101,7 @@ async function measureTarget(name: TargetName, config: Config, quick: boolean): 
       const active = clients.slice(0, count);
       for (const workload of ["echo", "broadcast"] as const) {
         const runs: RunResult[] = [];
-        const runCount = PEERS.has(name) && count >= 500 ? config.peerRunsAt500 : config.runs;
+        const runCount = PEER_TARGETS.has(name) && count >= 500 ? config.peerRunsAt500 : config.runs;
         for (let run = 0; run < runCount; run += 1) {
           const r = await closedLoop(workload, active, run === 0 ? config.warmupMs : Math.min(300, config.warmupMs), config.durationMs);
           progress(`${name}: ${workload} ×${count} run ${run + 1}/${runCount}: ${r.perSecond.toFixed(0)}/s, ${r.timeouts} timeouts`);
@@ -152,9 +153,11 @@ function formatRate(cell: Cell | undefined, failure: string | undefined): string
 
 export async function emulatorThroughput(quick: boolean, only?: readonly TargetName[]): Promise<BenchReport[]> {
   const config = quick ? QUICK : FULL;
+  const selected = only ?? TARGETS;
+  if (selected.some((name) => PEER_TARGETS.has(name))) installPeers();
   prepareProjects();
   const results = new Map<TargetName, TargetResult>();
-  for (const name of only ?? TARGETS) {
+  for (const name of selected) {
     progress(`emulator throughput: ${TARGET_LABELS[name]}`);
     results.set(name, await measureTarget(name, config, quick));
   }

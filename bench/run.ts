@@ -2,7 +2,9 @@
  * `npm run bench [-- --quick] [-- <name>...]`: every benchmark, or the named
  * ones, each printing its table and writing bench/results/<name>.json.
  * `--quick` runs the same code paths with small N and short runs; CI runs it
- * so the benchmarks never rot.
+ * so the benchmarks never rot. The emulator-throughput benchmark's peers
+ * (serverless-offline, @architect/sandbox) are not in the root install: it
+ * installs them into bench/peers on its first run (see bench/emulator/servers.ts).
  */
 import path from "node:path";
 import { fileURLToPath } from "node:url";

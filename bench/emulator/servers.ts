@@ -2,9 +2,13 @@
  * The four servers under test, each started as its own child process (so
  * its RSS is its own and the load generator never shares its event loop),
  * and the time from spawn to the first accepted WebSocket connection.
+ *
+ * The peers (serverless 3 with serverless-offline, @architect/sandbox) are not
+ * in the product's install: they live in bench/peers (own package.json and
+ * lock), installed there on first use by `installPeers()`.
  */
-import { spawn, type ChildProcess } from "node:child_process";
-import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -21,8 +25,38 @@ export const TARGET_LABELS: Record<TargetName, string> = {
 };
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
-/** Inside the project so generated services resolve serverless-offline and the SDK from node_modules. */
-const WORK = path.join(ROOT, ".build", "bench", "emulator-throughput");
+/** The peers' own package: package.json, package-lock.json, node_modules, the sandbox launcher. */
+const PEERS_DIR = path.join(ROOT, "bench", "peers");
+/**
+ * Under bench/peers (git-ignored) so the generated projects resolve serverless-offline
+ * (the plugin named in serverless.yml) by walking up to bench/peers/node_modules.
+ */
+const WORK = path.join(PEERS_DIR, ".work", "emulator-throughput");
+
+/** The targets that run from bench/peers/node_modules. */
+export const PEER_TARGETS: ReadonlySet<TargetName> = new Set(["sandbox", "serverless-offline"]);
+
+const PEERS_INSTALL = ["ci", "--no-audit", "--no-fund", "--prefer-offline"] as const;
+
+/**
+ * Installs the peers into bench/peers (`npm ci` from its lock file) when
+ * bench/peers/node_modules is missing or older than the lock file; otherwise
+ * does nothing (no network). npm writes node_modules/.package-lock.json last,
+ * so a half-finished install counts as missing.
+ */
+export function installPeers(): void {
+  const lock = path.join(PEERS_DIR, "package-lock.json");
+  const installed = path.join(PEERS_DIR, "node_modules", ".package-lock.json");
+  if (existsSync(installed) && statSync(installed).mtimeMs >= statSync(lock).mtimeMs) return;
+  const byHand = `cd ${path.relative(process.cwd(), PEERS_DIR) || "."} && npm ${PEERS_INSTALL.join(" ")}`;
+  process.stderr.write("bench: installing benchmark peers (serverless 3, serverless-offline, @architect/sandbox) into bench/peers, once (a minute or two) ...\n");
+  // npm's own output goes to stderr with the bench's progress; stdout carries the tables.
+  const result = spawnSync("npm", [...PEERS_INSTALL], { cwd: PEERS_DIR, stdio: ["ignore", 2, 2] });
+  if (result.error !== undefined || result.status !== 0) {
+    const why = result.error !== undefined ? result.error.message : `npm exited with ${result.status ?? result.signal}`;
+    throw new Error(`could not install the benchmark peers into bench/peers (${why}); run it by hand: ${byHand}`);
+  }
+}
 
 export interface RunningTarget {
   readonly name: TargetName;
@@ -48,7 +82,7 @@ export async function freePort(): Promise<number> {
 export function prepareProjects(): void {
   rmSync(WORK, { recursive: true, force: true });
   mkdirSync(WORK, { recursive: true });
-  // The project's package.json says "type": "module"; the generated handlers are CommonJS.
+  // The generated handlers are CommonJS, whatever a package.json further up says.
   writeFileSync(path.join(WORK, "package.json"), '{ "type": "commonjs" }\n');
   writeTerraformStack(path.join(WORK, "terraform"));
   writeArchitectProject(path.join(WORK, "architect"));
@@ -92,7 +126,7 @@ export async function startTarget(name: TargetName): Promise<RunningTarget> {
       url = `ws://127.0.0.1:${port}/${STAGE}`;
       break;
     case "sandbox":
-      args = [path.join(ROOT, "bench/emulator/sandbox-server.cjs"), path.join(WORK, "architect"), String(port)];
+      args = [path.join(PEERS_DIR, "sandbox-server.cjs"), path.join(WORK, "architect"), String(port)];
       url = `ws://127.0.0.1:${port}/`;
       env = childEnv({ ARC_INTERNAL_PORT: String(await freePort()), ARC_ENV: "testing" });
       break;
@@ -100,7 +134,7 @@ export async function startTarget(name: TargetName): Promise<RunningTarget> {
       cwd = writeServerlessService(path.join(WORK, `serverless-${port}`), port);
       const [httpPort, lambdaPort] = [await freePort(), await freePort()];
       args = [
-        path.join(ROOT, "node_modules/serverless/bin/serverless.js"),
+        path.join(PEERS_DIR, "node_modules/serverless/bin/serverless.js"),
         "offline", "start",
         "--websocketPort", String(port), "--httpPort", String(httpPort), "--lambdaPort", String(lambdaPort),
         "--host", "127.0.0.1",

@@ -1,5 +1,6 @@
 // Starts @architect/sandbox on a generated project, in its own process so its RSS is its own.
-// `node bench/emulator/sandbox-server.cjs <project dir> <port>` (ARC_INTERNAL_PORT picks the _arc port)
+// `node bench/peers/sandbox-server.cjs <project dir> <port>` (ARC_INTERNAL_PORT picks the _arc port)
+// Here, next to bench/peers/package.json, so the require resolves from bench/peers/node_modules.
 const sandbox = require("@architect/sandbox");
 
 const [cwd, port] = process.argv.slice(2);
