@@ -43,6 +43,12 @@ export interface SentFrame {
   readonly delivered: number;
   /** Stale connections found during the broadcast and removed. */
   readonly pruned: number;
+  /**
+   * Members the message did not reach although their connection is live as
+   * far as we know: posts that kept failing after the retries, or members
+   * still inside their `$connect`.
+   */
+  readonly failed: number;
   /** Whether the message was written to the room's history. */
   readonly stored: boolean;
 }

@@ -82,9 +82,8 @@ function leanSender(endpoint: string, maxSockets: number): Sender & { destroy():
 function sdkSender(endpoint: string, maxSockets: number): Sender & { destroy(): void } {
   const client = new ApiGatewayManagementApiClient({
     endpoint,
-    // The fan-out retries throttling itself, with a budget sized for a
-    // broadcast; SDK retries on top would multiply the attempts (and it
-    // would also retry 5xx, which the fan-out counts as failed).
+    // The fan-out retries throttling and server faults itself, with a budget
+    // sized for a broadcast; SDK retries on top would multiply the attempts.
     maxAttempts: 1,
     requestHandler: {
       httpsAgent: { keepAlive: true, maxSockets },

@@ -5,7 +5,7 @@ import type { Frame } from "../../contract/frames.ts";
 import type { Logger } from "./logger.ts";
 import { isGone } from "./send-failure.ts";
 import type { Sender } from "./sender.ts";
-import { DEFAULT_THROTTLE_RETRY, retryWhenThrottled, type ThrottleRetryPolicy } from "./throttle-retry.ts";
+import { DEFAULT_THROTTLE_RETRY, retryTransient, type ThrottleRetryPolicy } from "./throttle-retry.ts";
 
 export interface FanOutDependencies {
   readonly store: Pick<ConnectionStore, "roomMembers" | "removeStaleConnection">;
@@ -104,7 +104,7 @@ export async function deliver(audience: Audience, frame: Frame, dependencies: Fa
     await forEachConcurrently(connectionIds(audience), options.concurrency, async (connectionId) => {
       recipients++;
       try {
-        await retryWhenThrottled(() => sender.post(connectionId, payload), retryPolicy, clock.sleep);
+        await retryTransient(() => sender.post(connectionId, payload), retryPolicy, clock.sleep);
         delivered++;
       } catch (error) {
         if (isGone(error)) {

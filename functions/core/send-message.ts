@@ -93,5 +93,5 @@ export async function sendMessage(
   const result: FanOutResult = broadcast.value;
   const storedValue = wasStored.status === "fulfilled" && wasStored.value;
   logger.info("message broadcast", { room: request.room, messageId: frame.id, stored: storedValue, ...result });
-  return { type: "sent", room: request.room, id: frame.id, delivered: result.delivered, pruned: result.pruned, stored: storedValue };
+  return { type: "sent", room: request.room, id: frame.id, delivered: result.delivered, pruned: result.pruned, failed: result.failed + result.connecting, stored: storedValue };
 }

@@ -44,6 +44,3 @@ export async function retryTransient<T>(
     }
   }
 }
-
-/** The name fan-out.ts imports; it retries server faults too, see {@link retryTransient}. */
-export const retryWhenThrottled = retryTransient;

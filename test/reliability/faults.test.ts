@@ -398,7 +398,7 @@ describe("faults: the @connections API", () => {
 
     // THEN every sender gets its receipt, eve's included: 4 of the 5 members reached, eve never
     expect(replies.filter((r) => !isReceipt(r))).toEqual([]);
-    for (const receipt of replies) expect(receipt).toMatchObject({ delivered: 4, pruned: 0, stored: true });
+    for (const receipt of replies) expect(receipt).toMatchObject({ delivered: 4, pruned: 0, failed: 1, stored: true });
     const ids = replies.map((r) => String(r.id));
     // AND every other member got every message exactly once; eve got none, and is still connected
     await expectEachOnce(everyone.slice(0, 4), ids);

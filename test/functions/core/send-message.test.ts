@@ -39,7 +39,7 @@ describe("sendMessage", () => {
     const frame = { type: "message", room, message: "Hello everyone", from: "Ada", sentAt: "2024-01-20T11:55:04.112Z", seq: 0, id: "id-1" };
     expect(world.framesOf(sender)).toEqual([frame]);
     expect(world.framesOf(other)).toEqual([frame]);
-    expect(receipt).toStrictEqual({ type: "sent", room, id: "id-1", delivered: 2, pruned: 1, stored: true });
+    expect(receipt).toStrictEqual({ type: "sent", room, id: "id-1", delivered: 2, pruned: 1, failed: 0, stored: true });
   });
 
   it("sendMessage: sentAt is when API Gateway received the frame, and seq is the client's, whatever order the invocations run in", async () => {

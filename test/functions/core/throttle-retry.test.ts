@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { isServerFault, isThrottled, isTransient } from "../../../functions/core/send-failure.ts";
-import { DEFAULT_THROTTLE_RETRY, retryTransient, retryWhenThrottled } from "../../../functions/core/throttle-retry.ts";
+import { DEFAULT_THROTTLE_RETRY, retryTransient } from "../../../functions/core/throttle-retry.ts";
 
 const POLICY = { maxAttempts: 4, baseDelayMs: 100, maxDelayMs: 250 };
 
@@ -91,8 +91,8 @@ describe("retryTransient", () => {
     expect(waits.reduce((sum, ms) => sum + ms, 0)).toBeLessThanOrEqual(350);
   });
 
-  it("retryWhenThrottled: is retryTransient (the fan-out's name for it)", () => {
-    expect(retryWhenThrottled).toBe(retryTransient);
+  it("isThrottled: a server fault is not throttling (it is retried as a server fault)", () => {
     expect(isThrottled(internal())).toBe(false);
+    expect(isServerFault(internal())).toBe(true);
   });
 });
