@@ -205,5 +205,11 @@ export const AUTHORIZER: AuthorizerDefinition = {
  */
 export const MAX_FRAME_BYTES = 32 * 1024;
 
+/**
+ * API Gateway's largest WebSocket message, all its frames together, in either
+ * direction: an answer or a post over it cannot be delivered.
+ */
+export const MAX_MESSAGE_PAYLOAD_BYTES = 128 * 1024;
+
 /** The room every connection joins on `$connect`, and where `onMessage` without `room` goes. */
 export const DEFAULT_ROOM = "lobby";

@@ -246,13 +246,15 @@ export class DynamoDbConnectionStore implements ConnectionStore, NameClaims, Mes
 
   async recentMessages(
     room: string,
-    options: { readonly before?: MessagePosition; readonly limit: number; readonly nowSeconds: number },
+    options: { readonly before?: MessagePosition; readonly limit: number; readonly maxBytes?: number; readonly nowSeconds: number },
   ): Promise<MessagePage> {
     const before = options.before === undefined ? undefined : historyKey(room, options.before)[sortKey];
     // One more than asked, to know whether an older page exists without a trailing empty one.
     const wanted = options.limit + 1;
     const messages: MessageFrame[] = [];
     const positions: MessagePosition[] = [];
+    let bytes = 0;
+    let full = false;
     let exclusiveStartKey: Item | undefined;
     do {
       const output = await this.#client.send(
@@ -272,11 +274,21 @@ export class DynamoDbConnectionStore implements ConnectionStore, NameClaims, Mes
         const seq = typeof item["seq"] === "number" ? item["seq"] : undefined;
         const sentAt = String(item["sentAt"]);
         const id = String(item["messageId"]);
-        messages.push({ type: "message", room, message: String(item["message"]), from: String(item["from"]), sentAt, seq: seq ?? 0, id });
+        const message: MessageFrame = { type: "message", room, message: String(item["message"]), from: String(item["from"]), sentAt, seq: seq ?? 0, id };
+        // A page must fit in one WebSocket message: past maxBytes, the page ends and `next` points here.
+        bytes += new TextEncoder().encode(JSON.stringify(message)).length + 1;
+        if (options.maxBytes !== undefined && bytes > options.maxBytes && messages.length > 0) {
+          full = true;
+          break;
+        }
+        messages.push(message);
         positions.push(seq === undefined ? { sentAt, id } : { sentAt, seq, id });
       }
       exclusiveStartKey = output.LastEvaluatedKey;
-    } while (exclusiveStartKey !== undefined && messages.length < wanted);
+    } while (!full && exclusiveStartKey !== undefined && messages.length < wanted);
+    if (full) {
+      return { messages, next: positions[positions.length - 1]! };
+    }
     if (messages.length <= options.limit) {
       return { messages };
     }

@@ -148,9 +148,10 @@ export interface MessageHistory {
   appendMessage(message: MessageFrame, expiresAt: number): Promise<void>;
   /**
    * Up to `limit` messages of the room sent before `before` (or the latest),
-   * newest first, skipping expired ones the store has not deleted yet.
+   * newest first, skipping expired ones the store has not deleted yet, and
+   * no more than fit in `maxBytes` of JSON (always at least one).
    */
-  recentMessages(room: string, options: { readonly before?: MessagePosition; readonly limit: number; readonly nowSeconds: number }): Promise<MessagePage>;
+  recentMessages(room: string, options: { readonly before?: MessagePosition; readonly limit: number; readonly maxBytes?: number; readonly nowSeconds: number }): Promise<MessagePage>;
 }
 
 /**

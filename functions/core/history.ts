@@ -5,6 +5,14 @@ import type { ConnectionStore, MessageHistory, MessagePosition } from "./connect
 import type { HistoryFrame } from "../../contract/frames.ts";
 import type { ActionInput } from "./room-actions.ts";
 import { isSequenceNumber, readHistoryRequest } from "./requests.ts";
+import { MAX_MESSAGE_PAYLOAD_BYTES } from "../../contract/routes.ts";
+
+/**
+ * The most message JSON one `history` answer carries: API Gateway cannot
+ * deliver an answer over its 128 KB message quota, and the frame's envelope
+ * (room, cursor) needs a little room. Five 32 KB messages would not fit.
+ */
+export const HISTORY_PAGE_BYTES = MAX_MESSAGE_PAYLOAD_BYTES - 4 * 1024;
 
 /**
  * `history`: a page of the room's messages, newest first. `next` is an
@@ -25,6 +33,7 @@ export async function history(
   const page = await store.recentMessages(request.room, {
     before,
     limit: request.limit,
+    maxBytes: HISTORY_PAGE_BYTES,
     nowSeconds: Math.floor(clock.now().getTime() / 1000),
   });
   return { type: "history", room: request.room, messages: page.messages, next: page.next === undefined ? null : encodeCursor(page.next) };

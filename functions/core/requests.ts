@@ -17,14 +17,26 @@ export const MAX_ROOM_NAME_LENGTH = 128;
 export const DEFAULT_HISTORY_LIMIT = 50;
 export const MAX_HISTORY_LIMIT = 100;
 
-/** A required non-empty string. */
+/**
+ * A lone UTF-16 surrogate: JSON may carry one (`"\ud800"`), but it is no
+ * character. DynamoDB would store it as U+FFFD, so `"\ud800"` and
+ * `"\udfff"` would name one room; text with one is refused instead.
+ */
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+/** Whether `text` is valid Unicode: no lone surrogate. */
+export function isWellFormed(text: string): boolean {
+  return !LONE_SURROGATE.test(text);
+}
+
+/** A required non-empty string of valid Unicode. */
 export function requiredText(body: ClientMessage, field: string): string {
   const value = body[field];
   if (value === undefined || value === null) {
     throw new MissingFieldError(field);
   }
-  if (typeof value !== "string" || value.length === 0) {
-    throw new InvalidFieldError(field, "a non-empty string");
+  if (typeof value !== "string" || value.length === 0 || !isWellFormed(value)) {
+    throw new InvalidFieldError(field, "a non-empty string of valid Unicode");
   }
   return value;
 }
@@ -36,8 +48,8 @@ export function roomField(body: ClientMessage, defaultRoom?: string): string {
     if (defaultRoom !== undefined) return defaultRoom;
     throw new MissingFieldError("room");
   }
-  if (typeof room !== "string" || room.length === 0 || room.length > MAX_ROOM_NAME_LENGTH) {
-    throw new InvalidFieldError("room", `a non-empty string of at most ${MAX_ROOM_NAME_LENGTH} characters`);
+  if (typeof room !== "string" || room.length === 0 || room.length > MAX_ROOM_NAME_LENGTH || !isWellFormed(room)) {
+    throw new InvalidFieldError("room", `a non-empty string of valid Unicode, at most ${MAX_ROOM_NAME_LENGTH} characters`);
   }
   return room;
 }

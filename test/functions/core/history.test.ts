@@ -1,7 +1,7 @@
 import { PutCommand } from "@aws-sdk/lib-dynamodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { NotMemberError } from "../../../functions/core/client-errors.ts";
-import type { MessageFrame } from "../../../contract/frames.ts";
+import type { HistoryFrame, MessageFrame } from "../../../contract/frames.ts";
 import { decodeCursor, encodeCursor, history } from "../../../functions/core/history.ts";
 import { NOW_SECONDS, newRoom, startChatWorld, type ChatWorld } from "../support/chat-world.ts";
 
@@ -92,6 +92,27 @@ describe("history", () => {
     const withSeq = { ...position, seq: 12 };
     expect(decodeCursor(encodeCursor(withSeq))).toEqual(withSeq);
     expect(() => decodeCursor(btoa(JSON.stringify([position.sentAt, -1, position.id])))).toThrow();
+  });
+
+  it("history: a page of large messages stops before 124 KB of them and points at the rest, so the answer fits API Gateway's 128 KB", async () => {
+    // GIVEN six messages of 30 KB each
+    const room = newRoom("big");
+    const reader = await world.connected("Reader", [room]);
+    for (let i = 0; i < 6; i++) {
+      await world.store.appendMessage({ type: "message", room, message: `${i}`.repeat(30_000), from: "Ada", sentAt: new Date(Date.UTC(2024, 0, 20, 12, 0, i)).toISOString(), seq: i, id: `m${i}` }, NOW_SECONDS + 3600);
+    }
+    // WHEN the newest 50 are asked for, then the next pages
+    const pages: HistoryFrame[] = [];
+    let before: string | null | undefined;
+    do {
+      const page = await read(reader, { room, limit: 50, ...(before ? { before } : {}) });
+      pages.push(page);
+      before = page.next;
+    } while (before !== null);
+    // THEN every answer is under 128 KB, the first holds four, and together they hold all six once, newest first
+    for (const page of pages) expect(new TextEncoder().encode(JSON.stringify(page)).length).toBeLessThanOrEqual(128 * 1024);
+    expect(pages[0]!.messages).toHaveLength(4);
+    expect(pages.flatMap((p) => p.messages.map((m) => m.id))).toEqual(["m5", "m4", "m3", "m2", "m1", "m0"]);
   });
 
   it("history: messages stored before seq existed page together with new ones, in time order", async () => {

@@ -30,7 +30,7 @@ describe("readSendMessageRequest", () => {
     expect(() => readSendMessageRequest(body, "lobby")).toThrow(MissingFieldError);
   });
 
-  it.each([{ message: "" }, { message: 42 }, { message: ["hi"] }, { message: { text: "hi" } }])(
+  it.each([{ message: "" }, { message: 42 }, { message: ["hi"] }, { message: { text: "hi" } }, { message: "a\ud800b" }, { message: "hi", room: "\udfff" }])(
     "readSendMessageRequest: %j is invalid_field",
     (body) => {
       // GIVEN a message that is not a non-empty string
