@@ -10,7 +10,8 @@ import { ChatProcess } from "./support/chat-process.ts";
 import { signIn, startChat, synthesizeChatStack } from "./support/chat-stack.ts";
 import { ChatTable } from "./support/chat-table.ts";
 import { ChatUser, isGatewayError, type Frame } from "./support/chat-user.ts";
-import { DynamoDbFaultProxy, randomFaults, seededRandom } from "./support/dynamodb-fault-proxy.ts";
+import { DynamoDbFaultProxy, randomFaults } from "./support/dynamodb-fault-proxy.ts";
+import { seededRandom } from "./support/seeded-random.ts";
 import { integrationOf, lambdaNamed, stackVariant } from "./support/stack-variant.ts";
 
 // The chat under faults: the synthesized stack in the emulator, real `ws`

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DevServer } from "../../dev/cli.ts";
-import { connectInBursts, eventually, runChatLoad, tableItems } from "./support/chat-load.ts";
+import { connectInBursts, eventually, runChatLoad, tableItems, targetOf } from "./support/chat-load.ts";
 import { startChat } from "./support/chat-stack.ts";
 
 // The chat under load, through the emulator serving the synthesized stack,
@@ -20,10 +20,10 @@ afterAll(async () => {
 describe("load", () => {
   it("a burst of 300 sign-ins, 25 at a time: every connection keeps its record, none is pruned, every action works", async () => {
     // GIVEN 300 signed-in clients connecting 25 at once (each $connect tells the lobby while others are inside theirs)
-    const clients = await connectInBursts(dev, { connections: 300, burst: 25 }, "burst");
+    const clients = await connectInBursts(targetOf(dev), { connections: 300, burst: 25 }, "burst");
     try {
       // THEN the table holds 300 connection records
-      expect((await tableItems(dev)).connection).toBe(300);
+      expect((await tableItems(targetOf(dev))).connection).toBe(300);
       // WHEN every client asks for something that needs its record
       const answers = await Promise.all(clients.map((c) => c.ask({ action: "joinRoom", room: "burst-room" }, "joined:burst-room").catch((error: Error) => error)));
       // THEN every one of them is answered, and no connection was pruned
@@ -34,13 +34,13 @@ describe("load", () => {
       for (const { client } of clients) client.close();
       await Promise.all(clients.map(({ client }) => client.closed));
     }
-    const left = await eventually(() => tableItems(dev), (items) => items.connection + items.membership + items.user + items.claim === 0, 60_000);
+    const left = await eventually(() => tableItems(targetOf(dev)), (items) => items.connection + items.membership + items.user + items.claim === 0, 60_000);
     expect(left).toMatchObject({ connection: 0, membership: 0, user: 0, claim: 0 });
   });
 
   it("200 connections in bursts, 10 rooms, 5 messages each: every accepted message reaches every member once, in its sender's order; history agrees; nothing is left", async () => {
     const seed = Number(process.env.LOAD_SEED ?? 9);
-    const run = await runChatLoad(dev, { connections: 200, burst: 40, rooms: 10, maxRoomsPerClient: 3, messagesPerClient: 5, maxIntervalMs: 1_000, seed, progress: (line) => console.log(line) });
+    const run = await runChatLoad(targetOf(dev), { connections: 200, burst: 40, rooms: 10, maxRoomsPerClient: 3, messagesPerClient: 5, spreadMs: 2_000, seed, progress: (line) => console.log(line) });
     const { report } = run;
     console.log(`load (seed ${seed}): ${JSON.stringify({ ...report, problems: undefined })}`);
     expect(report.problems).toEqual([]);

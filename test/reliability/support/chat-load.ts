@@ -2,7 +2,7 @@ import { DynamoDBClient, ListTablesCommand, ScanCommand } from "@aws-sdk/client-
 import type { DevServer } from "../../../dev/cli.ts";
 import { compareMessages, type MessageOrder } from "../../../contract/message-order.ts";
 import { TestClient } from "../../local/support/client.ts";
-import { tokenFor } from "./chat-stack.ts";
+import { seededRandom } from "./seeded-random.ts";
 
 /**
  * A chat under load, checked message by message: clients arrive in bursts,
@@ -10,6 +10,26 @@ import { tokenFor } from "./chat-stack.ts";
  * they receive is recorded. `checkDelivery` then says what was lost,
  * duplicated, misdelivered or out of order, against what was accepted.
  */
+
+/** Where the chat under load runs: in this process (`wsstack dev`'s server) or in a child process. */
+export interface ChatTarget {
+  /** `ws://127.0.0.1:<port>/<stage>` */
+  readonly webSocketUrl: string;
+  /** The DEV-ONLY issuer: `http://127.0.0.1:<port>/_dev` */
+  readonly issuer: string;
+  readonly dynamoDbEndpoint: string;
+}
+
+/** The target of a dev server started in this process. */
+export function targetOf(dev: DevServer): ChatTarget {
+  return { webSocketUrl: dev.emulator.url, issuer: dev.issuer.issuer, dynamoDbEndpoint: dev.emulator.dynamoDbEndpoint! };
+}
+
+async function tokenFor(target: ChatTarget, name: string): Promise<string> {
+  const response = await fetch(`${target.issuer}/token?name=${encodeURIComponent(name)}`);
+  if (!response.ok) throw new Error(`dev issuer answered ${response.status} for ${name}`);
+  return ((await response.json()) as { token: string }).token;
+}
 
 export interface LoadPlan {
   readonly connections: number;
@@ -19,8 +39,14 @@ export interface LoadPlan {
   /** Each client joins between 1 and this many rooms. */
   readonly maxRoomsPerClient: number;
   readonly messagesPerClient: number;
-  /** Each client waits a random 0..this many ms before each message; a few send in quick bursts instead. */
-  readonly maxIntervalMs: number;
+  /**
+   * The sending phase's length: each client sends its messages at random
+   * times within it, except one in ten, which sends all of them back to back
+   * from a random moment (the case that reorders broadcasts). Long enough
+   * that the offered load stays within what the emulator serves, so no
+   * invocation waits past API Gateway's 29 s.
+   */
+  readonly spreadMs: number;
   readonly seed: number;
   /** Prints progress lines (a long run shows where it is). */
   readonly progress?: (line: string) => void;
@@ -83,27 +109,16 @@ export class LoadClient {
   }
 }
 
-/** A small seeded PRNG (mulberry32), so a failing run can be repeated. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 export const roomName = (index: number) => `load-room-${index}`;
 
 /** Opens `plan.connections` signed-in clients in bursts of `plan.burst`, each burst all at once. */
-export async function connectInBursts(dev: DevServer, plan: Pick<LoadPlan, "connections" | "burst" | "progress">, namePrefix = "load"): Promise<LoadClient[]> {
+export async function connectInBursts(target: ChatTarget, plan: Pick<LoadPlan, "connections" | "burst" | "progress">, namePrefix = "load"): Promise<LoadClient[]> {
   const clients: LoadClient[] = [];
   for (let start = 0; start < plan.connections; start += plan.burst) {
     const indexes = Array.from({ length: Math.min(plan.burst, plan.connections - start) }, (_, i) => start + i);
-    const tokens = await Promise.all(indexes.map((i) => tokenFor(dev, `${namePrefix}-${i}`)));
-    const opened = await Promise.all(indexes.map(async (i, k) => new LoadClient(i, `${namePrefix}-${i}`, await TestClient.open(`${dev.emulator.url}?token=${tokens[k]}`))));
+    const tokens = await Promise.all(indexes.map((i) => tokenFor(target, `${namePrefix}-${i}`)));
+    const opened = await Promise.all(indexes.map(async (i, k) => new LoadClient(i, `${namePrefix}-${i}`, await TestClient.open(`${target.webSocketUrl}?token=${tokens[k]}`))));
     clients.push(...opened);
     if (clients.length % 100 < plan.burst) plan.progress?.(`load: ${clients.length}/${plan.connections} connected`);
   }
@@ -124,23 +139,24 @@ export async function joinRooms(clients: readonly LoadClient[], plan: Pick<LoadP
 
 /**
  * Each client sends `messagesPerClient` messages to its rooms, numbered by
- * `seq`, at random intervals; one client in ten sends its messages back to
- * back, the case that reorders broadcasts. Resolves once every client has a
- * receipt or an error frame for each message it sent.
+ * `seq`, spread over `spreadMs` (see LoadPlan). Resolves once every client
+ * has a receipt or an error frame for each message it sent.
  */
-export async function sendMessages(clients: readonly LoadClient[], plan: Pick<LoadPlan, "messagesPerClient" | "maxIntervalMs" | "progress">, random: () => number): Promise<void> {
+export async function sendMessages(clients: readonly LoadClient[], plan: Pick<LoadPlan, "messagesPerClient" | "spreadMs" | "progress">, random: () => number): Promise<void> {
   const schedules = clients.map((client) => {
     const quick = random() < 0.1;
     const rooms = [...client.rooms];
-    return Array.from({ length: plan.messagesPerClient }, (_, i) => ({
-      delay: quick ? 0 : Math.floor(random() * plan.maxIntervalMs),
+    const start = random() * plan.spreadMs;
+    const times = Array.from({ length: plan.messagesPerClient }, () => (quick ? start : random() * plan.spreadMs)).sort((a, b) => a - b);
+    return times.map((at, i) => ({
+      delay: Math.floor(at - (i === 0 ? 0 : times[i - 1]!)),
       room: rooms[Math.floor(random() * rooms.length)]!,
       seq: i + 1,
     }));
   });
-  let answered = 0;
   const total = clients.length * plan.messagesPerClient;
-  const timer = setInterval(() => plan.progress?.(`load: ${answered}/${total} messages answered`), 10_000);
+  const answered = () => clients.reduce((n, c) => n + c.receipts.length + c.errors.length, 0);
+  const timer = setInterval(() => plan.progress?.(`load: ${answered()}/${total} messages answered`), 10_000);
   try {
     await Promise.all(clients.map(async (client, c) => {
       for (const { delay, room, seq } of schedules[c]!) {
@@ -149,16 +165,12 @@ export async function sendMessages(clients: readonly LoadClient[], plan: Pick<Lo
         client.sent.set(message, Date.now());
         client.client.send(JSON.stringify({ action: "onMessage", room, message, seq }));
       }
+      // Each answer comes within API Gateway's 29 s, or as its timeout frame; 120 s is ample.
       const deadline = Date.now() + 120_000;
-      let counted = 0;
       while (client.receipts.length + client.errors.length < plan.messagesPerClient) {
         if (Date.now() > deadline) throw new Error(`${client.name}: ${client.receipts.length} receipts and ${client.errors.length} errors for ${plan.messagesPerClient} messages after 120 s`);
-        const now = client.receipts.length + client.errors.length;
-        answered += now - counted;
-        counted = now;
         await new Promise((resolve) => setTimeout(resolve, 50));
       }
-      answered += plan.messagesPerClient - counted;
     }));
   } finally {
     clearInterval(timer);
@@ -310,8 +322,8 @@ export async function checkHistory(reader: LoadClient, room: string, clients: re
 }
 
 /** The chat table's items by kind (connection, membership, user entry, name claim, message). */
-export async function tableItems(dev: DevServer): Promise<Record<"connection" | "membership" | "user" | "claim" | "message" | "other", number>> {
-  const client = new DynamoDBClient({ endpoint: dev.emulator.dynamoDbEndpoint, region: "us-east-1", credentials: { accessKeyId: "local", secretAccessKey: "local" } });
+export async function tableItems(target: ChatTarget): Promise<Record<"connection" | "membership" | "user" | "claim" | "message" | "other", number>> {
+  const client = new DynamoDBClient({ endpoint: target.dynamoDbEndpoint, region: "us-east-1", credentials: { accessKeyId: "local", secretAccessKey: "local" } });
   try {
     const counts = { connection: 0, membership: 0, user: 0, claim: 0, message: 0, other: 0 };
     const { TableNames = [] } = await client.send(new ListTablesCommand({}));
@@ -356,11 +368,11 @@ export interface LoadRun {
 }
 
 /** The whole run: bursts of connections, rooms, messages, checks, history, disconnect, table. */
-export async function runChatLoad(dev: DevServer, plan: LoadPlan): Promise<LoadRun> {
+export async function runChatLoad(target: ChatTarget, plan: LoadPlan): Promise<LoadRun> {
   const random = seededRandom(plan.seed);
   plan.progress?.(`load: seed ${plan.seed}, ${plan.connections} connections in bursts of ${plan.burst}, ${plan.rooms} rooms, ${plan.messagesPerClient} messages each`);
   let started = Date.now();
-  const clients = await connectInBursts(dev, plan);
+  const clients = await connectInBursts(target, plan);
   const connectMs = Date.now() - started;
   try {
     started = Date.now();
@@ -381,7 +393,7 @@ export async function runChatLoad(dev: DevServer, plan: LoadPlan): Promise<LoadR
     }
     for (const { client } of clients) client.close();
     await Promise.all(clients.map(({ client }) => client.closed));
-    const leftover = await eventually(() => tableItems(dev), (items) => items.connection + items.membership + items.user + items.claim === 0, 60_000);
+    const leftover = await eventually(() => tableItems(target), (items) => items.connection + items.membership + items.user + items.claim === 0, 60_000);
     return { report, historyProblems, leftover, durations: { connectMs, joinMs, sendMs } };
   } finally {
     for (const { client } of clients) client.close();

@@ -1,5 +1,6 @@
 import { DynamoDBClient, ListTablesCommand } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient, ScanCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { CONNECTION_TABLE } from "../../../contract/connection-table.ts";
 
 /**
  * The chat's table read through the real DynamoDB API (the emulator's
@@ -12,20 +13,7 @@ import { DynamoDBDocumentClient, ScanCommand, UpdateCommand } from "@aws-sdk/lib
 
 export type Item = Record<string, unknown> & { pk: string; sk: string };
 
-/**
- * The documented item layout, spelled out rather than imported: these tests
- * check the table as an operator would read it, so a change of layout must
- * show up here as a failure, not be followed silently.
- */
-const keys = {
-  connection: "CONN#",
-  connectionSortKey: "META",
-  room: "ROOM#",
-  user: "USER#",
-  name: "NAME#",
-  claimSortKey: "CLAIM",
-  message: "MSG#",
-} as const;
+const { keys } = CONNECTION_TABLE;
 
 export class ChatTable {
   private constructor(

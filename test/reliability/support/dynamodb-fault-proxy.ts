@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import http, { type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { seededRandom } from "./seeded-random.ts";
 
 /**
  * An HTTP proxy in front of the DynamoDB API (the emulator's dynalite) that
@@ -174,17 +175,6 @@ export class DynamoDbFaultProxy {
   }
 }
 
-/** A seeded PRNG (mulberry32): the same seed gives the same sequence of draws. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 /**
  * A share `rate` of calls gets one of the three error faults, chosen evenly.
