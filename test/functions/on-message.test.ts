@@ -31,7 +31,7 @@ describe("onMessage handler", () => {
 
   it("onMessage: a message that is not a non-empty string is invalid_field", async () => {
     const { frame } = await invoke('{"action":"onMessage","message":{"text":"hi"}}');
-    expect(frame).toStrictEqual({ type: "error", code: "invalid_field", message: 'The field "message" must be a non-empty string.', requestAction: "onMessage" });
+    expect(frame).toStrictEqual({ type: "error", code: "invalid_field", message: 'The field "message" must be a non-empty string of valid Unicode.', requestAction: "onMessage" });
   });
 
   it("onMessage: a body over MAX_MESSAGE_BYTES is too_large", async () => {
