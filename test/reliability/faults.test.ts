@@ -7,7 +7,7 @@ import type { DevServer } from "../../dev/cli.ts";
 import type { EmulatorOptions } from "../../local/emulator.ts";
 import { HandshakeRejected } from "../local/support/client.ts";
 import { ChatProcess } from "./support/chat-process.ts";
-import { signIn, startChat, synthesizeChatStack } from "./support/chat-stack.ts";
+import { signIn, startChat, synthesizeChatStack, RELIABILITY_TIMEOUT_MS } from "./support/chat-stack.ts";
 import { ChatTable } from "./support/chat-table.ts";
 import { ChatUser, isGatewayError, type Frame } from "./support/chat-user.ts";
 import { DynamoDbFaultProxy, randomFaults } from "./support/dynamodb-fault-proxy.ts";
@@ -104,7 +104,7 @@ async function eventually<T>(read: () => Promise<T>, accept: (value: T) => boole
   }
 }
 
-describe("faults: lost clients and a lost $disconnect", () => {
+describe("faults: lost clients and a lost $disconnect", { timeout: RELIABILITY_TIMEOUT_MS }, () => {
   it("clients killed without a close frame: $disconnect runs, their records go, `left` reaches each of their rooms", async () => {
     // GIVEN alice, bob and carol in the lobby, alice and bob also in ops, and a few messages exchanged
     const { dev, table } = await chat();
@@ -223,7 +223,7 @@ describe("faults: lost clients and a lost $disconnect", () => {
   });
 });
 
-describe("faults: DynamoDB errors", () => {
+describe("faults: DynamoDB errors", { timeout: RELIABILITY_TIMEOUT_MS }, () => {
   async function chatBehindProxy(): Promise<{ dev: DevServer; table: ChatTable; proxy: DynamoDbFaultProxy }> {
     const proxy = await DynamoDbFaultProxy.start();
     cleanups.push(() => proxy.close());
@@ -367,7 +367,7 @@ describe("faults: DynamoDB errors", () => {
   });
 });
 
-describe("faults: the @connections API", () => {
+describe("faults: the @connections API", { timeout: RELIABILITY_TIMEOUT_MS }, () => {
   it("20% of posts answered 429 or 500: backoff delivers each once; a recipient that always fails is left out of `delivered` and holds up no one", async () => {
     // GIVEN a management API that answers 20% of posts with 429 or 500 (at most twice in a row for one
     // frame to one connection, so the fan-out's four attempts get through), and always 500 for one recipient
@@ -419,7 +419,7 @@ describe("faults: the @connections API", () => {
   });
 });
 
-describe("faults: a handler that times out", () => {
+describe("faults: a handler that times out", { timeout: RELIABILITY_TIMEOUT_MS }, () => {
   it("a Lambda timeout gives `Internal server error`, an integration timeout `Endpoint request timed out`; the connection stays usable and others are unaffected", async () => {
     // GIVEN the chat with on-message's Lambda timeout at 2 s and join-room's integration timeout at
     // 2 s (its Lambda keeps 10 s), and DynamoDB calls about the victim's connection hanging on demand

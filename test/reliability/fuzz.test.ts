@@ -2,7 +2,7 @@ import { randomInt } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DevServer } from "../../dev/cli.ts";
 import { TestClient } from "../local/support/client.ts";
-import { signIn, startChat, tokenFor } from "./support/chat-stack.ts";
+import { signIn, startChat, tokenFor, RELIABILITY_TIMEOUT_MS } from "./support/chat-stack.ts";
 import { KNOWN_DEFECTS, runFuzz, summarize } from "./support/fuzz-run.ts";
 
 // Hostile input (issue 9): a seeded fuzzer sends thousands of malformed,
@@ -20,7 +20,7 @@ const seed = process.env.FUZZ_SEED === undefined ? randomInt(2 ** 31) : Number(p
 const frames = Number(process.env.FUZZ_FRAMES ?? 5_000);
 const only = process.env.FUZZ_ONLY?.split(",").map(Number);
 
-describe("hostile input", () => {
+describe("hostile input", { timeout: RELIABILITY_TIMEOUT_MS }, () => {
   it(`fuzz: ${only?.length ?? frames} seeded frames each get a documented answer or API Gateway's close; no handler crashes; a bystander keeps chatting`, async () => {
     console.log(`fuzz seed ${seed} (replay with FUZZ_SEED=${seed})`);
     const report = await runFuzz({ seed, frames, only });
@@ -47,7 +47,7 @@ describe("hostile input", () => {
 // Bugs the fuzzer found, kept as executable repros. The two fixed ones are plain
 // tests; the open one is `it.fails`: it passes while the bug is there and fails
 // once it is fixed (then drop `.fails`). Name binding is the security issue's work.
-describe("hostile input: bugs the fuzzer found", () => {
+describe("hostile input: bugs the fuzzer found", { timeout: RELIABILITY_TIMEOUT_MS }, () => {
   let dev: DevServer;
   beforeAll(async () => {
     dev = await startChat();

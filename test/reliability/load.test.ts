@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DevServer } from "../../dev/cli.ts";
 import { connectInBursts, eventually, runChatLoad, tableItems, targetOf } from "./support/chat-load.ts";
-import { startChat } from "./support/chat-stack.ts";
+import { startChat, RELIABILITY_TIMEOUT_MS } from "./support/chat-stack.ts";
 
 // The chat under load, through the emulator serving the synthesized stack,
 // with real `ws` clients signed in by the dev issuer and the real DynamoDB
@@ -17,7 +17,7 @@ afterAll(async () => {
   await dev?.emulator.close();
 });
 
-describe("load", () => {
+describe("load", { timeout: RELIABILITY_TIMEOUT_MS }, () => {
   it("a burst of 300 sign-ins, 25 at a time: every connection keeps its record, none is pruned, every action works", async () => {
     // GIVEN 300 signed-in clients connecting 25 at once (each $connect tells the lobby while others are inside theirs)
     const clients = await connectInBursts(targetOf(dev), { connections: 300, burst: 25 }, "burst");

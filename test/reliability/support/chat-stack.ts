@@ -42,3 +42,9 @@ export async function tokenFor(dev: DevServer, name: string): Promise<string> {
 export async function signIn(dev: DevServer, name: string): Promise<TestClient> {
   return TestClient.open(`${dev.emulator.url}?token=${await tokenFor(dev, name)}`);
 }
+
+/**
+ * The per-test limit of the reliability tests: a safety net for a busy
+ * two-core machine (CI runs two test files at once), never a target.
+ */
+export const RELIABILITY_TIMEOUT_MS = 300_000;
