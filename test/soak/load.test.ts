@@ -20,7 +20,7 @@ afterAll(async () => {
 });
 
 describe("soak: load", () => {
-  it("1,000 connections, 20 rooms, 20 messages each: nothing lost, duplicated, misdelivered or out of order; history agrees; the table ends empty", async () => {
+  it("1,000 connections, 20 rooms, 20 messages each: nothing lost, duplicated, misdelivered or out of order; history agrees; no connection, membership or user item is left", async () => {
     const seed = Number(process.env.LOAD_SEED ?? 2026);
     const run = await runChatLoad({ webSocketUrl: chat.url, issuer: chat.issuer, dynamoDbEndpoint: chat.dynamoDbEndpoint }, {
       connections: Number(process.env.LOAD_CONNECTIONS ?? 1000),
