@@ -1,5 +1,6 @@
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { NameTakenError } from "../core/client-errors.ts";
+import { utf8ByteLength } from "../core/client-message.ts";
 import type {
   ConnectionRecord,
   ConnectionStore,
@@ -276,7 +277,7 @@ export class DynamoDbConnectionStore implements ConnectionStore, NameClaims, Mes
         const id = String(item["messageId"]);
         const message: MessageFrame = { type: "message", room, message: String(item["message"]), from: String(item["from"]), sentAt, seq: seq ?? 0, id };
         // A page must fit in one WebSocket message: past maxBytes, the page ends and `next` points here.
-        bytes += new TextEncoder().encode(JSON.stringify(message)).length + 1;
+        bytes += utf8ByteLength(JSON.stringify(message)) + 1;
         if (options.maxBytes !== undefined && bytes > options.maxBytes && messages.length > 0) {
           full = true;
           break;
