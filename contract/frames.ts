@@ -9,11 +9,18 @@ export type ClientErrorCode =
   | "invalid_name"
   | "not_member"
   | "user_offline"
-  | "name_taken";
+  | "name_taken"
+  | "rate_limited"
+  | "too_many_rooms";
 
 /**
  * The frames the chat sends to clients. Every frame is a JSON object with a
  * `type`; functions/PROTOCOL.md documents each one.
+ *
+ * Every field that names a person (`from`, `to`, `user`) has a sibling
+ * ending in `Id` (`fromId`, `toId`, `userId`): the person's user id, stable
+ * and derived from the verified identity (see contract/names.ts), so two
+ * people are told apart even when their display names look alike.
  *
  * Part of the contract: no imports.
  */
@@ -25,6 +32,8 @@ export interface MessageFrame {
   readonly message: string;
   /** The sender's display name when the message was sent. */
   readonly from: string;
+  /** The sender's user id. */
+  readonly fromId: string;
   /** ISO-8601: when API Gateway received the frame (`requestContext.requestTimeEpoch`). */
   readonly sentAt: string;
   /** The sequence number the sender gave (`seq`), or 0; orders its messages within one millisecond. */
@@ -57,7 +66,9 @@ export interface SentFrame {
 export interface PrivateFrame {
   readonly type: "private";
   readonly from: string;
+  readonly fromId: string;
   readonly to: string;
+  readonly toId: string;
   readonly message: string;
   readonly sentAt: string;
 }
@@ -67,6 +78,7 @@ export interface PrivateSentFrame {
   readonly type: "sent";
   /** The recipient's name as they display it. */
   readonly to: string;
+  readonly toId: string;
   /** The recipient's connections the message reached. */
   readonly delivered: number;
 }
@@ -76,6 +88,7 @@ export interface PresenceFrame {
   readonly type: "presence";
   readonly room: string;
   readonly user: string;
+  readonly userId: string;
   readonly event: "joined" | "left";
 }
 
@@ -83,8 +96,18 @@ export interface PresenceFrame {
 export interface JoinedFrame {
   readonly type: "joined";
   readonly room: string;
-  /** The display names in the room, the caller's included, each once. */
+  /** The display names in the room, the caller's included, each once (kept for clients older than `users`). */
   readonly members: readonly string[];
+  /** The room's users, the caller's included, each once, by name: at most MAX_MEMBER_NAMES of them. */
+  readonly users: readonly RoomUser[];
+  /** How many users are in the room in all (more than `users` lists when the room is large). */
+  readonly userCount: number;
+}
+
+/** One user in a `joined` answer. */
+export interface RoomUser {
+  readonly name: string;
+  readonly userId: string;
 }
 
 /** The answer to `leaveRoom`. */
@@ -98,6 +121,7 @@ export interface TypingFrame {
   readonly type: "typing";
   readonly room: string;
   readonly user: string;
+  readonly userId: string;
   readonly typing: boolean;
 }
 
@@ -111,6 +135,8 @@ export interface AckFrame {
 export interface NameFrame {
   readonly type: "name";
   readonly name: string;
+  /** The caller's own user id, as other people's frames show it. */
+  readonly userId: string;
 }
 
 /** The answer to `history`: a page of the room's messages, newest first. */

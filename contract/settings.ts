@@ -29,7 +29,9 @@ export type SettingReader =
   /** An absolute URL; unset or not a URL is a deployment fault. */
   | { readonly kind: "url" }
   /** A comma-separated list whose every item matches `pattern`; unset or empty takes the default. */
-  | { readonly kind: "list"; readonly pattern: string; readonly expected: string };
+  | { readonly kind: "list"; readonly pattern: string; readonly expected: string }
+  /** `true` or `false`; unset or empty takes the default. */
+  | { readonly kind: "boolean" };
 
 export interface SettingEnvironment {
   /** The environment variable's name. */
@@ -70,6 +72,17 @@ export interface SettingDefinition {
  */
 export const ASYMMETRIC_JWT_ALGORITHM = "^(RS|PS|ES)(256|384|512)$|^EdDSA$|^Ed25519$";
 
+/**
+ * A JWKS URL the authorizer may fetch: `https://`, or `http://` on a loopback
+ * host only (the dev issuer). The same pattern validates the Terraform
+ * variable (RE2) and the handler's environment (JavaScript), so it has no
+ * backslash: HCL strings would need it doubled.
+ */
+export const JWKS_URL_PATTERN = "^https://[^/?#]+|^http://(localhost|127[.]0[.]0[.]1)(:[0-9]+)?(/|$)";
+
+/** A JWT claim name as NAME_CLAIMS lists it. */
+export const CLAIM_NAME_PATTERN = "^[A-Za-z0-9_:.-]{1,64}$";
+
 /** The values CloudWatch Logs accepts for retention_in_days. */
 const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
 
@@ -93,6 +106,8 @@ export const SETTINGS = {
         errorMessage: "auth_enabled is true, so jwt_issuer, jwt_audience and jwks_url must be set (or set auth_enabled = false for a demo without sign-in).",
       },
     ],
+    // $connect refuses a connection that reaches it without an authorizer's identity while this is on: fail closed.
+    environment: { name: "AUTH_ENABLED", receivers: "routes", reader: { kind: "boolean" } },
   },
   jwtIssuer: {
     variable: "jwt_issuer",
@@ -113,7 +128,12 @@ export const SETTINGS = {
     type: "string",
     default: "",
     description: "The issuer's public JWKS URL, e.g. <issuer>/.well-known/jwks.json. Only public keys are fetched: no secret is ever in Terraform state. Required when auth_enabled.",
-    validation: [{ condition: '${var.jwks_url == "" || can(regex("^https?://", var.jwks_url))}', errorMessage: "jwks_url must be an http(s) URL." }],
+    validation: [
+      {
+        condition: `\${var.jwks_url == "" || can(regex("${JWKS_URL_PATTERN}", var.jwks_url))}`,
+        errorMessage: "jwks_url must be an https:// URL (http:// only on localhost or 127.0.0.1).",
+      },
+    ],
     environment: { name: "JWKS_URL", receivers: "authorizer", reader: { kind: "url" } },
   },
   jwtAlgorithms: {
@@ -132,6 +152,127 @@ export const SETTINGS = {
       receivers: "authorizer",
       reader: { kind: "list", pattern: ASYMMETRIC_JWT_ALGORITHM, expected: "a comma-separated list of asymmetric algorithms (RS*, PS*, ES*, EdDSA, Ed25519)" },
     },
+  },
+  nameClaims: {
+    variable: "name_claims",
+    type: "list(string)",
+    default: ["cognito:username"],
+    description:
+      "Token claims a display name may come from, in order; the first whose value follows the naming rules wins, else `user-` and 8 characters of the user id. List only claims your issuer sets and users cannot choose (Cognito's `cognito:username` is; `preferred_username`, `name` and `email` usually are not).",
+    validation: [
+      {
+        condition: `\${alltrue([for c in var.name_claims : can(regex("${CLAIM_NAME_PATTERN}", c))])}`,
+        errorMessage: "name_claims may only list claim names (letters, digits, _ : . -).",
+      },
+    ],
+    environment: {
+      name: "NAME_CLAIMS",
+      receivers: "authorizer",
+      reader: { kind: "list", pattern: CLAIM_NAME_PATTERN, expected: "a comma-separated list of claim names" },
+    },
+  },
+  maxTokenAgeSeconds: {
+    variable: "max_token_age_seconds",
+    type: "number",
+    default: 86_400,
+    description: "Oldest sign-in token (by its `iat`) the authorizer accepts, in seconds, whatever its `exp` says. Tokens without `iat` are refused.",
+    validation: [{ condition: "${var.max_token_age_seconds >= 60 && var.max_token_age_seconds <= 2592000}", errorMessage: "max_token_age_seconds must be between 60 and 2592000 (30 days)." }],
+    environment: { name: "MAX_TOKEN_AGE_SECONDS", receivers: "authorizer", reader: { kind: "positiveInteger" } },
+  },
+  nameBindingDays: {
+    variable: "name_binding_days",
+    type: "number",
+    default: 30,
+    description:
+      "Days a signed-in user's display name stays bound to them after their last use of it (connect or setName): nobody else can take it meanwhile. At least history_ttl_days, so history never shows a name that now belongs to someone else.",
+    validation: [
+      { condition: "${var.name_binding_days >= 1 && var.name_binding_days <= 3650}", errorMessage: "name_binding_days must be between 1 and 3650." },
+      { condition: "${var.name_binding_days >= var.history_ttl_days}", errorMessage: "name_binding_days must be at least history_ttl_days." },
+    ],
+    environment: { name: "NAME_BINDING_SECONDS", receivers: "routes", reader: { kind: "positiveInteger" }, scale: 86_400 },
+  },
+  maxMessagesPerMinute: {
+    variable: "max_messages_per_minute",
+    type: "number",
+    default: 60,
+    description: "Messages (onMessage and privateMessage) one connection may send per minute; more get a rate_limited error frame and are neither sent nor stored.",
+    validation: [{ condition: "${var.max_messages_per_minute >= 1 && var.max_messages_per_minute <= 6000}", errorMessage: "max_messages_per_minute must be between 1 and 6000." }],
+    environment: { name: "MAX_MESSAGES_PER_MINUTE", receivers: "routes", reader: { kind: "positiveInteger" } },
+  },
+  maxRoomsPerConnection: {
+    variable: "max_rooms_per_connection",
+    type: "number",
+    default: 20,
+    description: "Rooms one connection may be in at once, the default room included; joining one more gets a too_many_rooms error frame. $disconnect deletes every membership within its timeout at this maximum (docs/security.md).",
+    validation: [{ condition: "${var.max_rooms_per_connection >= 1 && var.max_rooms_per_connection <= 100}", errorMessage: "max_rooms_per_connection must be between 1 and 100." }],
+    environment: { name: "MAX_ROOMS_PER_CONNECTION", receivers: "routes", reader: { kind: "positiveInteger" } },
+  },
+  maxConnectionsPerUser: {
+    variable: "max_connections_per_user",
+    type: "number",
+    default: 5,
+    description: "Open connections one signed-in user may hold; $connect refuses one more with HTTP 429.",
+    validation: [{ condition: "${var.max_connections_per_user >= 1 && var.max_connections_per_user <= 100}", errorMessage: "max_connections_per_user must be between 1 and 100." }],
+    environment: { name: "MAX_CONNECTIONS_PER_USER", receivers: "routes", reader: { kind: "positiveInteger" } },
+  },
+  maxMemberNames: {
+    variable: "max_member_names",
+    type: "number",
+    // 200 members with names and user ids stay well inside API Gateway's 32 KB frame.
+    default: 200,
+    description: "Members a `joined` answer lists at most (it also says how many there are in all).",
+    validation: [{ condition: "${var.max_member_names >= 1 && var.max_member_names <= 250}", errorMessage: "max_member_names must be between 1 and 250 (a larger list would not fit in one 32 KB frame)." }],
+    environment: { name: "MAX_MEMBER_NAMES", receivers: "routes", reader: { kind: "positiveInteger" } },
+  },
+  maxStoredMessageBytes: {
+    variable: "max_stored_message_bytes",
+    type: "number",
+    default: 4_096,
+    description: "Largest message text, in UTF-8 bytes, that onMessage broadcasts and stores for history_ttl_days; a longer one gets a too_large error frame.",
+    validation: [{ condition: "${var.max_stored_message_bytes >= 1 && var.max_stored_message_bytes <= 32768}", errorMessage: "max_stored_message_bytes must be between 1 and 32768." }],
+    environment: { name: "MAX_STORED_MESSAGE_BYTES", receivers: "routes", reader: { kind: "positiveInteger" } },
+  },
+  throttlingRateLimit: {
+    variable: "throttling_rate_limit",
+    type: "number",
+    default: 500,
+    description: "Stage-wide steady rate (requests per second, every route) API Gateway lets through before it throttles (default_route_settings).",
+    validation: [{ condition: "${var.throttling_rate_limit >= 1 && var.throttling_rate_limit <= 10000}", errorMessage: "throttling_rate_limit must be between 1 and 10000." }],
+  },
+  throttlingBurstLimit: {
+    variable: "throttling_burst_limit",
+    type: "number",
+    default: 1_000,
+    description: "Stage-wide burst (requests at once, every route) API Gateway lets through before it throttles (default_route_settings).",
+    validation: [{ condition: "${var.throttling_burst_limit >= 1 && var.throttling_burst_limit <= 5000}", errorMessage: "throttling_burst_limit must be between 1 and 5000." }],
+  },
+  connectThrottlingRateLimit: {
+    variable: "connect_throttling_rate_limit",
+    type: "number",
+    default: 50,
+    description: "Steady rate of new connections per second ($connect's route_settings); more are refused with HTTP 429.",
+    validation: [{ condition: "${var.connect_throttling_rate_limit >= 1 && var.connect_throttling_rate_limit <= 10000}", errorMessage: "connect_throttling_rate_limit must be between 1 and 10000." }],
+  },
+  connectThrottlingBurstLimit: {
+    variable: "connect_throttling_burst_limit",
+    type: "number",
+    default: 100,
+    description: "Burst of new connections at once ($connect's route_settings); more are refused with HTTP 429.",
+    validation: [{ condition: "${var.connect_throttling_burst_limit >= 1 && var.connect_throttling_burst_limit <= 5000}", errorMessage: "connect_throttling_burst_limit must be between 1 and 5000." }],
+  },
+  tableKmsKeyArn: {
+    variable: "table_kms_key_arn",
+    type: "string",
+    default: "",
+    description: "A customer-managed KMS key ARN for the connection table's encryption at rest; empty uses the AWS-owned key (encryption is always on).",
+    validation: [{ condition: '${var.table_kms_key_arn == "" || can(regex("^arn:aws[a-z-]*:kms:", var.table_kms_key_arn))}', errorMessage: "table_kms_key_arn must be empty or a KMS key ARN." }],
+  },
+  logsKmsKeyArn: {
+    variable: "logs_kms_key_arn",
+    type: "string",
+    default: "",
+    description: "A KMS key ARN that encrypts every log group (functions and stage access log); empty uses CloudWatch's default encryption. The key policy must allow the logs service.",
+    validation: [{ condition: '${var.logs_kms_key_arn == "" || can(regex("^arn:aws[a-z-]*:kms:", var.logs_kms_key_arn))}', errorMessage: "logs_kms_key_arn must be empty or a KMS key ARN." }],
   },
   historyTtlDays: {
     variable: "history_ttl_days",

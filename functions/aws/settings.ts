@@ -107,6 +107,7 @@ interface ReaderValues {
   requiredString: string;
   url: URL;
   list: readonly string[];
+  boolean: boolean;
 }
 
 type SettingValue<K extends HandlerSetting> = (typeof SETTINGS)[K] extends { readonly environment: { readonly reader: { readonly kind: infer R extends keyof ReaderValues } } } ? ReaderValues[R] : never;
@@ -146,6 +147,13 @@ function readValue(env: Environment, variable: string, reader: SettingReader, fa
         throw new InvalidEnvironmentError(variable, listed, reader.expected);
       }
       return items;
+    }
+    case "boolean": {
+      const text = optionalString(env, variable, String(fallback));
+      if (text !== "true" && text !== "false") {
+        throw new InvalidEnvironmentError(variable, text, "true or false");
+      }
+      return text === "true";
     }
   }
 }
