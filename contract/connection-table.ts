@@ -4,20 +4,29 @@
  * (functions/aws/dynamodb-connection-store.ts) writes, and the tests and the
  * fan-out bench create their tables from. Single-table design:
  *
- * | item          | pk                    | sk                           | other attributes                                                 |
- * |---------------|-----------------------|------------------------------|------------------------------------------------------------------|
- * | connection    | `CONN#<id>`           | `META`                       | connectionId, userId, userName, connectedAt, expiresAt           |
- * | membership    | `CONN#<id>`           | `ROOM#<room>`                | room, connectionId, userName, connectedAt, joinedAt, expiresAt   |
- * | user entry    | `USER#<lower(name)>`  | `CONN#<id>`                  | connectionId, userId, userName, expiresAt                        |
- * | name claim    | `NAME#<lower(name)>`  | `CLAIM`                      | userId, userName, expiresAt                                      |
- * | message       | `ROOM#<room>`         | `MSG#<sentAt>#<seq>#<id>`    | messageId, message, from, sentAt, seq, expiresAt                 |
+ * | item            | pk                    | sk                         | other attributes                                                                   |
+ * |-----------------|-----------------------|----------------------------|------------------------------------------------------------------------------------|
+ * | connection      | `CONN#<id>`           | `META`                     | connectionId, userId, userName, connectedAt, expiresAt, rateWindow, rateCount      |
+ * | membership      | `CONN#<id>`           | `ROOM#<key>`               | room (= key), roomName, connectionId, userId, userName, connectedAt, joinedAt, expiresAt |
+ * | user entry      | `USER#<lower(name)>`  | `CONN#<id>`                | connectionId, userId, userName, expiresAt                                          |
+ * | name claim      | `NAME#<lower(name)>`  | `CLAIM`                    | userId, userName, expiresAt                                                        |
+ * | identity entry  | `IDENT#<userId>`      | `CONN#<id>`                | connectionId, expiresAt                                                            |
+ * | name binding    | `IDENT#<userId>`      | `BINDING`                  | userName, expiresAt                                                                |
+ * | room name       | `ROOM#<key>`          | `NAME`                     | roomName (the first spelling), expiresAt                                           |
+ * | message         | `ROOM#<key>`          | `MSG#<sentAt>#<seq>#<id>`  | messageId, message, from, fromId, sentAt, seq, expiresAt                           |
  *
+ * `<key>` is the room's match key (contract/rooms.ts): `Lobby` and `lobby`
+ * are one room, shown under the spelling its room-name item keeps.
  * The room index (partition `room`, sort `connectionId`) is sparse: only
  * memberships carry `room`, so a broadcast Queries exactly its recipients.
  * A disconnect Queries `pk = CONN#<id>` and deletes what it finds plus its
  * user entry: O(memberships). A private message Queries `USER#<name>`
  * (consistently). A name claim is written with a condition (free, the
- * user's own, or expired), so two users never hold one name. A room's
+ * user's own, or expired), so two users never hold one name; a signed-in
+ * user's claim and binding last `name_binding_days` past the last use, and
+ * survive their connections. `$connect` counts a user's open connections
+ * with a Query on `IDENT#<userId>`. A message counts against its sender's
+ * rate with one conditional UpdateItem on the connection item. A room's
  * history is a Query on `ROOM#<room>`, newest first. Every item has a TTL:
  * connection items the connection TTL, messages the history TTL.
  *
@@ -38,7 +47,7 @@ export const CONNECTION_TABLE = {
   connectionIdAttribute: "connectionId",
   ttlAttribute: "expiresAt",
   /** Non-key attributes copied into the room index, so member lists need no extra reads. */
-  roomIndexProjection: ["userName"],
+  roomIndexProjection: ["userName", "userId"],
   /** Key prefixes and fixed sort keys of the items above. */
   keys: {
     connection: "CONN#",
@@ -47,6 +56,9 @@ export const CONNECTION_TABLE = {
     user: "USER#",
     name: "NAME#",
     claimSortKey: "CLAIM",
+    identity: "IDENT#",
+    bindingSortKey: "BINDING",
+    roomNameSortKey: "NAME",
     message: "MSG#",
   },
 } as const;

@@ -23,17 +23,18 @@ export function isValidName(name: unknown): name is string {
 }
 
 /**
- * The display name for a verified token: the first of `preferred_username`,
- * `cognito:username`, `name` and the local part of `email` that follows the
- * naming rules, else `user-` and the first characters of `sub` that do.
+ * The display name for a verified token: the value of the first claim in
+ * `nameClaims` that, trimmed and in NFC, follows the naming rules; else
+ * `user-` and the first 8 letters or digits of the user id (derived from
+ * the verified issuer and `sub`). Only the claims an operator lists are
+ * read, so a claim a user picks for themselves (an email address such as
+ * `admin@evil.example`, a `name`) never becomes a name unless trusted.
  */
-export function nameFromClaims(claims: Readonly<Record<string, unknown>>): string {
-  const email = claims["email"];
-  const candidates = [claims["preferred_username"], claims["cognito:username"], claims["name"], typeof email === "string" ? email.split("@")[0] : undefined];
-  const chosen = candidates.find(isValidName);
-  if (chosen !== undefined) {
-    return chosen;
+export function nameFromClaims(claims: Readonly<Record<string, unknown>>, nameClaims: readonly string[], userId: string): string {
+  for (const claim of nameClaims) {
+    const value = claims[claim];
+    const candidate = typeof value === "string" ? value.normalize("NFC").trim() : undefined;
+    if (isValidName(candidate)) return candidate;
   }
-  const sub = typeof claims["sub"] === "string" ? claims["sub"] : "";
-  return `user-${sub.replace(/[^A-Za-z0-9]/g, "").slice(0, 8)}`.replace(/-$/, "");
+  return `user-${userId.replace(/^[a-z]-/, "").replace(/[^A-Za-z0-9]/g, "").slice(0, 8)}`;
 }

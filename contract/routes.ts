@@ -58,7 +58,8 @@ export type RouteDefinition = LambdaRouteDefinition | MockRouteDefinition;
 // Each `access` lists exactly the calls the handler makes (test/functions/bundle.test.ts
 // checks every recorded call against it). Routes that broadcast also prune stale
 // connections: removing one Queries its items, BatchWrites their deletion, Queries
-// the entries under its name and may DeleteItem the name's claim.
+// the entries under its name, Gets a signed-in user's name binding and may
+// DeleteItem the name's claim. Sending a message UpdateItems the sender's rate count.
 export const ROUTES: readonly RouteDefinition[] = [
   {
     kind: "lambda",
@@ -67,7 +68,7 @@ export const ROUTES: readonly RouteDefinition[] = [
     entry: "connect.ts",
     twoWay: false,
     description: "Claims the connection's name, stores it with its lobby membership (each with a TTL) and tells the lobby it joined.",
-    access: { table: ["PutItem", "BatchWriteItem", "Query", "DeleteItem"], roomIndex: ["Query"] },
+    access: { table: ["GetItem", "PutItem", "BatchWriteItem", "Query", "DeleteItem"], roomIndex: ["Query"] },
     manageConnections: true,
   },
   {
@@ -77,7 +78,7 @@ export const ROUTES: readonly RouteDefinition[] = [
     entry: "disconnect.ts",
     twoWay: false,
     description: "Deletes the connection, its memberships and its name, and tells each of its rooms it left.",
-    access: { table: ["Query", "BatchWriteItem", "DeleteItem"], roomIndex: ["Query"] },
+    access: { table: ["GetItem", "Query", "BatchWriteItem", "DeleteItem"], roomIndex: ["Query"] },
     manageConnections: true,
   },
   {
@@ -87,7 +88,7 @@ export const ROUTES: readonly RouteDefinition[] = [
     entry: "on-message.ts",
     twoWay: true,
     description: "Broadcasts {message, from, sentAt, id} to the room (default lobby) and stores it in the room's history; answers with a receipt.",
-    access: { table: ["GetItem", "PutItem", "Query", "BatchWriteItem", "DeleteItem"], roomIndex: ["Query"] },
+    access: { table: ["GetItem", "PutItem", "UpdateItem", "Query", "BatchWriteItem", "DeleteItem"], roomIndex: ["Query"] },
     manageConnections: true,
   },
   {
@@ -97,7 +98,7 @@ export const ROUTES: readonly RouteDefinition[] = [
     entry: "join-room.ts",
     twoWay: true,
     description: "Adds the connection to a room, answers with the members' names and tells the others it joined.",
-    access: { table: ["GetItem", "PutItem", "Query", "BatchWriteItem", "DeleteItem"], roomIndex: ["Query"] },
+    access: { table: ["GetItem", "PutItem", "UpdateItem", "Query", "BatchWriteItem", "DeleteItem"], roomIndex: ["Query"] },
     manageConnections: true,
   },
   {
@@ -107,7 +108,7 @@ export const ROUTES: readonly RouteDefinition[] = [
     entry: "leave-room.ts",
     twoWay: true,
     description: "Removes the connection from a room and tells the others it left.",
-    access: { table: ["DeleteItem", "Query", "BatchWriteItem"], roomIndex: ["Query"] },
+    access: { table: ["GetItem", "DeleteItem", "Query", "BatchWriteItem"], roomIndex: ["Query"] },
     manageConnections: true,
   },
   {
@@ -117,7 +118,7 @@ export const ROUTES: readonly RouteDefinition[] = [
     entry: "private-message.ts",
     twoWay: true,
     description: "Delivers a message to every connection of the named user; answers with the number reached.",
-    access: { table: ["GetItem", "Query", "BatchWriteItem", "DeleteItem"] },
+    access: { table: ["GetItem", "UpdateItem", "Query", "BatchWriteItem", "DeleteItem"] },
     manageConnections: true,
   },
   {

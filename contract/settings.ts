@@ -26,7 +26,7 @@ export type SettingReader =
   | { readonly kind: "positiveInteger" }
   /** A non-empty string; unset or empty is a deployment fault. */
   | { readonly kind: "requiredString" }
-  /** An absolute URL; unset or not a URL is a deployment fault. */
+  /** An https:// URL (http:// only on localhost or 127.0.0.1, see JWKS_URL_PATTERN); unset or anything else is a deployment fault. */
   | { readonly kind: "url" }
   /** A comma-separated list whose every item matches `pattern`; unset or empty takes the default. */
   | { readonly kind: "list"; readonly pattern: string; readonly expected: string }
@@ -273,6 +273,13 @@ export const SETTINGS = {
     default: "",
     description: "A KMS key ARN that encrypts every log group (functions and stage access log); empty uses CloudWatch's default encryption. The key policy must allow the logs service.",
     validation: [{ condition: '${var.logs_kms_key_arn == "" || can(regex("^arn:aws[a-z-]*:kms:", var.logs_kms_key_arn))}', errorMessage: "logs_kms_key_arn must be empty or a KMS key ARN." }],
+  },
+  manageApiGatewayCloudwatchRole: {
+    variable: "manage_api_gateway_cloudwatch_role",
+    type: "bool",
+    default: false,
+    description:
+      "Create an IAM role for API Gateway to write CloudWatch Logs and set it as the account's API Gateway CloudWatch role (aws_api_gateway_account: ONE setting per account and region, shared by every REST and WebSocket API there). The stage's access log needs that setting: leave this false where it is already set, set it true in one stack per account and region otherwise (docs/security.md).",
   },
   historyTtlDays: {
     variable: "history_ttl_days",

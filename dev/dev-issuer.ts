@@ -66,6 +66,8 @@ export class DevIssuer implements HttpPage {
       [SETTINGS.jwtIssuer.variable]: this.issuer,
       [SETTINGS.jwtAudience.variable]: DEV_AUDIENCE,
       [SETTINGS.jwksUrl.variable]: `${this.issuer}/jwks.json`,
+      // This issuer sets preferred_username itself, from the name it was asked for, so the claim is its word.
+      [SETTINGS.nameClaims.variable]: JSON.stringify(["preferred_username"]),
     };
   }
 

@@ -7,7 +7,7 @@ import { requestLogFields, type LambdaContext } from "./aws/request-log-fields.t
 import { readConnectSettings } from "./aws/settings.ts";
 import type { ProxyResult, WebSocketEvent } from "./aws/websocket-event.ts";
 import { systemClock } from "./core/clock.ts";
-import { connect } from "./core/connect.ts";
+import { connect, ConnectionRefusedError } from "./core/connect.ts";
 import { identityFromAuthorizer } from "./core/identity.ts";
 import { systemRandom } from "./core/random.ts";
 import { DEFAULT_ROOM } from "../contract/routes.ts";
@@ -30,11 +30,23 @@ export async function handler(event: WebSocketEvent, context?: LambdaContext): P
     const connection = await connect(
       { connectionId, connectedAt, ...(authorized === undefined ? {} : { authorized }), ...(requestedName === undefined ? {} : { requestedName }) },
       { store, clock, random, sender: senders.senderFor(event.requestContext), logger: log },
-      { connectionTtlSeconds: settings.connectionTtlSeconds, room: DEFAULT_ROOM, fanOut: { concurrency: settings.fanOutConcurrency } },
+      {
+        connectionTtlSeconds: settings.connectionTtlSeconds,
+        nameBindingSeconds: settings.nameBindingSeconds,
+        authRequired: settings.authEnabled,
+        maxConnectionsPerUser: settings.maxConnectionsPerUser,
+        room: DEFAULT_ROOM,
+        fanOut: { concurrency: settings.fanOutConcurrency },
+      },
     );
     log.info("connected", { room: DEFAULT_ROOM, userId: connection.userId, userName: connection.userName });
     return { statusCode: 200 };
   } catch (error) {
+    if (error instanceof ConnectionRefusedError) {
+      // The handshake fails with this status; the reason stays in our log.
+      log.warn("connection refused", { statusCode: error.statusCode, reason: error.reason });
+      return { statusCode: error.statusCode };
+    }
     // A connection we cannot record could never receive a broadcast: refuse the handshake.
     log.error("connect failed", { error });
     return { statusCode: 500 };

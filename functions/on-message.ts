@@ -16,6 +16,8 @@ export const handler = twoWayRoute(readOnMessageSettings, ({ event, connectionId
       defaultRoom: DEFAULT_ROOM,
       fanOut: { concurrency: settings.fanOutConcurrency },
       historyTtlSeconds: settings.historyTtlSeconds,
+      maxStoredMessageBytes: settings.maxStoredMessageBytes,
+      rate: { maxPerMinute: settings.maxMessagesPerMinute },
     },
   ),
 );

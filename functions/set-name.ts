@@ -7,6 +7,6 @@ export const handler = twoWayRoute(readSetNameSettings, ({ connectionId, body, a
   setName(
     authorized === undefined ? { connectionId, body } : { connectionId, body, authorized },
     dependencies,
-    { maxMessageBytes: settings.maxMessageBytes, connectionTtlSeconds: settings.connectionTtlSeconds },
+    { maxMessageBytes: settings.maxMessageBytes, connectionTtlSeconds: settings.connectionTtlSeconds, nameBindingSeconds: settings.nameBindingSeconds },
   ),
 );

@@ -1,6 +1,8 @@
 import type { FanOutOptions } from "../core/fan-out.ts";
 import type { Frame } from "../../contract/frames.ts";
-import type { ActionInput, RoomActionDependencies } from "../core/room-actions.ts";
+import type { JoinRoomSettings, ActionInput, RoomActionDependencies } from "../core/room-actions.ts";
+import type { MessageRate } from "../core/message-rate.ts";
+import { DEFAULT_ROOM } from "../../contract/routes.ts";
 import { lazySenders } from "./management-api-senders.ts";
 import { readBroadcastSettings } from "./settings.ts";
 import { twoWayRoute } from "./two-way-route.ts";
@@ -11,8 +13,14 @@ import type { LambdaContext } from "./request-log-fields.ts";
 export type BroadcastAction = (
   input: ActionInput,
   dependencies: RoomActionDependencies,
-  settings: { readonly maxMessageBytes: number; readonly fanOut: FanOutOptions },
+  settings: BroadcastActionSettings,
 ) => Promise<Frame>;
+
+/** Every setting a broadcasting action may use; each action declares the ones it reads. */
+export interface BroadcastActionSettings extends JoinRoomSettings {
+  readonly fanOut: FanOutOptions;
+  readonly rate: MessageRate;
+}
 
 /**
  * The Lambda handler of a two-way route that broadcasts (`joinRoom`,
@@ -27,7 +35,14 @@ export function broadcastRoute(action: BroadcastAction): (event: WebSocketEvent,
     action(
       { connectionId, body },
       { ...dependencies, sender: senders(settings.fanOutConcurrency).senderFor(event.requestContext) },
-      { maxMessageBytes: settings.maxMessageBytes, fanOut: { concurrency: settings.fanOutConcurrency } },
+      {
+        maxMessageBytes: settings.maxMessageBytes,
+        fanOut: { concurrency: settings.fanOutConcurrency },
+        maxRoomsPerConnection: settings.maxRoomsPerConnection,
+        maxMemberNames: settings.maxMemberNames,
+        defaultRoom: DEFAULT_ROOM,
+        rate: { maxPerMinute: settings.maxMessagesPerMinute },
+      },
     ),
   );
 }

@@ -1,4 +1,4 @@
-import { DeleteCommand, GetCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { NameTakenError } from "../core/client-errors.ts";
 import { utf8ByteLength } from "../core/client-message.ts";
 import type {
@@ -16,7 +16,8 @@ import type {
   UserConnection,
 } from "../core/connection-store.ts";
 import type { MessageFrame } from "../../contract/frames.ts";
-import { nameKey } from "../core/identity.ts";
+import { isSignedIn, nameKey } from "../core/identity.ts";
+import { roomKey } from "../../contract/rooms.ts";
 import { orderKey } from "../../contract/message-order.ts";
 import { CONNECTION_TABLE } from "../../contract/connection-table.ts";
 import { batchWriteAll, type WriteRequest } from "./batch-write.ts";
@@ -72,9 +73,10 @@ export class DynamoDbConnectionStore implements ConnectionStore, NameClaims, Mes
       [ttlAttribute]: expiresAt,
     };
     const membershipItems = connection.rooms.map((room) =>
-      membershipItem({ connectionId, room, userName, connectedAt: connection.connectedAt, joinedAt: connection.joinedAt, expiresAt }),
+      membershipItem({ connectionId, room, userName, userId, connectedAt: connection.connectedAt, joinedAt: connection.joinedAt, expiresAt }, room),
     );
-    const items = [connectionItem, ...membershipItems, userEntryItem(connectionId, userId, userName, expiresAt)];
+    const identityEntry = { [partitionKey]: keys.identity + userId, [sortKey]: keys.connection + connectionId, [connectionIdAttribute]: connectionId, [ttlAttribute]: expiresAt };
+    const items = [connectionItem, ...membershipItems, userEntryItem(connectionId, userId, userName, expiresAt), identityEntry];
     await this.#writeAll(items.map((Item) => ({ PutRequest: { Item } })));
   }
 
@@ -92,7 +94,7 @@ export class DynamoDbConnectionStore implements ConnectionStore, NameClaims, Mes
   #connectionItems(connectionId: string): Promise<Item[]> {
     return this.#queryAll({
       KeyConditionExpression: "#pk = :pk",
-      ProjectionExpression: "#sk, userName, userId, connectedAt",
+      ProjectionExpression: "#sk, userName, userId, roomName, connectedAt",
       ExpressionAttributeNames: { "#pk": partitionKey, "#sk": sortKey },
       ExpressionAttributeValues: { ":pk": keys.connection + connectionId },
       ConsistentRead: true,
@@ -102,21 +104,27 @@ export class DynamoDbConnectionStore implements ConnectionStore, NameClaims, Mes
   async #remove(connectionId: string, items: readonly Item[]): Promise<RemovedConnection> {
     const meta = items.find((item) => item[sortKey] === keys.connectionSortKey);
     const userName = optionalString((meta ?? items[0])?.["userName"]);
+    const userId = optionalString((meta ?? items[0])?.["userId"]);
     const requests: WriteRequest[] = items.map((item) => ({ DeleteRequest: { Key: { [partitionKey]: keys.connection + connectionId, [sortKey]: item[sortKey] } } }));
     if (userName !== undefined) {
       requests.push({ DeleteRequest: { Key: userEntryKey(userName, connectionId) } });
     }
+    if (userId !== undefined) {
+      requests.push({ DeleteRequest: { Key: { [partitionKey]: keys.identity + userId, [sortKey]: keys.connection + connectionId } } });
+    }
     await this.#writeAll(requests);
-    const userId = optionalString(meta?.["userId"]);
     if (userName !== undefined && userId !== undefined) {
       await this.#releaseClaimIfUnused(userName, userId);
     }
-    const removed = {
+    const memberships = items.filter((item) => String(item[sortKey]).startsWith(keys.room));
+    return {
       connectionId,
       hadConnection: meta !== undefined,
-      rooms: items.map((item) => String(item[sortKey])).filter((sk) => sk.startsWith(keys.room)).map((sk) => sk.slice(keys.room.length)),
+      rooms: memberships.map((item) => String(item[sortKey]).slice(keys.room.length)),
+      roomNames: memberships.map((item) => optionalString(item["roomName"]) ?? String(item[sortKey]).slice(keys.room.length)),
+      ...(userName === undefined ? {} : { userName }),
+      ...(userId === undefined ? {} : { userId }),
     };
-    return userName === undefined ? removed : { ...removed, userName };
   }
 
   async connection(connectionId: string): Promise<ConnectionRecord | undefined> {
@@ -124,7 +132,7 @@ export class DynamoDbConnectionStore implements ConnectionStore, NameClaims, Mes
     if (Item === undefined) return undefined;
     return {
       connectionId,
-      userId: optionalString(Item["userId"]) ?? `anon:${connectionId}`,
+      userId: userIdOf(Item, connectionId),
       userName: displayName(Item),
       ...(typeof Item["connectedAt"] === "number" ? { connectedAt: Item["connectedAt"] } : {}),
       expiresAt: Number(Item[ttlAttribute]),
@@ -136,14 +144,14 @@ export class DynamoDbConnectionStore implements ConnectionStore, NameClaims, Mes
     for await (const items of this.#pages({
       IndexName: this.#roomIndexName,
       KeyConditionExpression: "#room = :room",
-      ProjectionExpression: "#connectionId, userName",
+      ProjectionExpression: "#connectionId, userName, userId",
       ExpressionAttributeNames: { "#room": roomAttribute, "#connectionId": connectionIdAttribute },
-      ExpressionAttributeValues: { ":room": room },
+      ExpressionAttributeValues: { ":room": roomKey(room) },
     })) {
       yield items.map((item) => {
         const userName = optionalString(item["userName"]);
-        const connectionId = String(item[connectionIdAttribute]);
-        return userName === undefined ? { connectionId } : { connectionId, userName };
+        const userId = optionalString(item["userId"]);
+        return { connectionId: String(item[connectionIdAttribute]), ...(userName === undefined ? {} : { userName }), ...(userId === undefined ? {} : { userId }) };
       });
     }
   }
@@ -152,21 +160,92 @@ export class DynamoDbConnectionStore implements ConnectionStore, NameClaims, Mes
     const { Item } = await this.#client.send(
       new GetCommand({ TableName: this.#tableName, Key: membershipKey(connectionId, room), ConsistentRead: true }),
     );
-    return Item === undefined ? undefined : { connectionId, room, userName: displayName(Item) };
+    return Item === undefined ? undefined : membershipOf(Item, connectionId);
   }
 
-  async joinRoom(membership: NewMembership): Promise<{ readonly alreadyMember: boolean }> {
-    const { Attributes } = await this.#client.send(
-      new PutCommand({ TableName: this.#tableName, Item: membershipItem(membership), ReturnValues: "ALL_OLD" }),
+  async joinRoom(membership: NewMembership): Promise<{ readonly alreadyMember: boolean; readonly roomName: string }> {
+    // The first spelling stays the room's name; each join renews the item's TTL with its membership's.
+    const { Attributes: room } = await this.#client.send(
+      new UpdateCommand({
+        TableName: this.#tableName,
+        Key: { [partitionKey]: keys.room + roomKey(membership.room), [sortKey]: keys.roomNameSortKey },
+        UpdateExpression: "SET roomName = if_not_exists(roomName, :name), #expiresAt = :expiresAt",
+        ExpressionAttributeNames: { "#expiresAt": ttlAttribute },
+        ExpressionAttributeValues: { ":name": membership.room, ":expiresAt": membership.expiresAt },
+        ReturnValues: "ALL_NEW",
+      }),
     );
-    return { alreadyMember: Attributes !== undefined };
+    const roomName = optionalString(room?.["roomName"]) ?? membership.room;
+    const { Attributes } = await this.#client.send(
+      new PutCommand({ TableName: this.#tableName, Item: membershipItem(membership, roomName), ReturnValues: "ALL_OLD" }),
+    );
+    return { alreadyMember: Attributes !== undefined, roomName };
+  }
+
+  async roomsOf(connectionId: string): Promise<readonly string[]> {
+    const items = await this.#queryAll({
+      KeyConditionExpression: "#pk = :pk AND begins_with(#sk, :room)",
+      ProjectionExpression: "#sk",
+      ExpressionAttributeNames: { "#pk": partitionKey, "#sk": sortKey },
+      ExpressionAttributeValues: { ":pk": keys.connection + connectionId, ":room": keys.room },
+      ConsistentRead: true,
+    });
+    return items.map((item) => String(item[sortKey]).slice(keys.room.length));
   }
 
   async leaveRoom(connectionId: string, room: string): Promise<Membership | undefined> {
     const { Attributes } = await this.#client.send(
       new DeleteCommand({ TableName: this.#tableName, Key: membershipKey(connectionId, room), ReturnValues: "ALL_OLD" }),
     );
-    return Attributes === undefined ? undefined : { connectionId, room, userName: displayName(Attributes) };
+    return Attributes === undefined ? undefined : membershipOf(Attributes, connectionId);
+  }
+
+  async identityConnections(userId: string, nowSeconds: number): Promise<readonly string[]> {
+    const items = await this.#queryAll({
+      KeyConditionExpression: "#pk = :pk AND begins_with(#sk, :conn)",
+      FilterExpression: "#expiresAt > :now",
+      ProjectionExpression: "#connectionId",
+      ExpressionAttributeNames: { "#pk": partitionKey, "#sk": sortKey, "#expiresAt": ttlAttribute, "#connectionId": connectionIdAttribute },
+      ExpressionAttributeValues: { ":pk": keys.identity + userId, ":conn": keys.connection, ":now": nowSeconds },
+      ConsistentRead: true,
+    });
+    return items.map((item) => String(item[connectionIdAttribute]));
+  }
+
+  async countMessage(connectionId: string, budget: { readonly window: number; readonly limit: number }): Promise<boolean> {
+    const key = connectionKey(connectionId);
+    try {
+      // Usually one write: another message in the same window, under the limit.
+      await this.#client.send(
+        new UpdateCommand({
+          TableName: this.#tableName,
+          Key: key,
+          UpdateExpression: "ADD rateCount :one",
+          ConditionExpression: "rateWindow = :window AND rateCount < :limit",
+          ExpressionAttributeValues: { ":one": 1, ":window": budget.window, ":limit": budget.limit },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (!isConditionalCheckFailed(error)) throw error;
+    }
+    try {
+      // The window's first message starts a new count; the condition lets only one of several racing messages do it.
+      await this.#client.send(
+        new UpdateCommand({
+          TableName: this.#tableName,
+          Key: key,
+          UpdateExpression: "SET rateWindow = :window, rateCount = :one",
+          ConditionExpression: "attribute_exists(#pk) AND (attribute_not_exists(rateWindow) OR rateWindow <> :window)",
+          ExpressionAttributeNames: { "#pk": partitionKey },
+          ExpressionAttributeValues: { ":one": 1, ":window": budget.window },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (!isConditionalCheckFailed(error)) throw error;
+      return false;
+    }
   }
 
   async userConnections(userName: string): Promise<readonly UserConnection[]> {
@@ -177,7 +256,7 @@ export class DynamoDbConnectionStore implements ConnectionStore, NameClaims, Mes
       // A private message right after a connect or a rename must find the new entry.
       ConsistentRead: true,
     });
-    return items.map((item) => ({ connectionId: String(item[connectionIdAttribute]), userName: displayName(item) }));
+    return items.map((item) => ({ connectionId: String(item[connectionIdAttribute]), userName: displayName(item), userId: userIdOf(item, String(item[connectionIdAttribute])) }));
   }
 
   async rename(connectionId: string, userName: string): Promise<{ readonly previousName: string } | undefined> {
@@ -190,7 +269,7 @@ export class DynamoDbConnectionStore implements ConnectionStore, NameClaims, Mes
     const meta = items.find((item) => item[sortKey] === keys.connectionSortKey);
     if (meta === undefined) return undefined;
     const previousName = displayName(meta);
-    const userId = optionalString(meta["userId"]) ?? `anon:${connectionId}`;
+    const userId = userIdOf(meta, connectionId);
     const expiresAt = Number(meta[ttlAttribute]);
     // BatchWriteItem rewrites whole items: the connection and its memberships with the new name.
     const requests: WriteRequest[] = items.map((item) => ({ PutRequest: { Item: { ...item, userName } } }));
@@ -227,6 +306,16 @@ export class DynamoDbConnectionStore implements ConnectionStore, NameClaims, Mes
     }
   }
 
+  async boundName(userId: string, nowSeconds: number): Promise<string | undefined> {
+    const { Item } = await this.#client.send(new GetCommand({ TableName: this.#tableName, Key: bindingKey(userId), ConsistentRead: true }));
+    // TTL deletion lags expiry: a lapsed binding is no binding.
+    return Item === undefined || !(Number(Item[ttlAttribute]) > nowSeconds) ? undefined : optionalString(Item["userName"]);
+  }
+
+  async bindName(binding: { readonly userId: string; readonly name: string; readonly expiresAt: number }): Promise<void> {
+    await this.#client.send(new PutCommand({ TableName: this.#tableName, Item: { ...bindingKey(binding.userId), userName: binding.name, [ttlAttribute]: binding.expiresAt } }));
+  }
+
   async appendMessage(message: MessageFrame, expiresAt: number): Promise<void> {
     // No `room` attribute: that would put the message in the room index as a member.
     await this.#client.send(
@@ -237,6 +326,7 @@ export class DynamoDbConnectionStore implements ConnectionStore, NameClaims, Mes
           messageId: message.id,
           message: message.message,
           from: message.from,
+          fromId: message.fromId,
           sentAt: message.sentAt,
           seq: message.seq,
           [ttlAttribute]: expiresAt,
@@ -265,7 +355,7 @@ export class DynamoDbConnectionStore implements ConnectionStore, NameClaims, Mes
           // TTL deletion lags expiry by up to days: expired messages are skipped here.
           FilterExpression: "#expiresAt > :now",
           ExpressionAttributeNames: { "#pk": partitionKey, "#sk": sortKey, "#expiresAt": ttlAttribute },
-          ExpressionAttributeValues: { ":pk": keys.room + room, ":now": options.nowSeconds, ...(before === undefined ? { ":msg": keys.message } : { ":before": before }) },
+          ExpressionAttributeValues: { ":pk": keys.room + roomKey(room), ":now": options.nowSeconds, ...(before === undefined ? { ":msg": keys.message } : { ":before": before }) },
           ScanIndexForward: false,
           Limit: Math.min(this.#pageSize ?? wanted, wanted - messages.length),
           ExclusiveStartKey: exclusiveStartKey,
@@ -275,7 +365,9 @@ export class DynamoDbConnectionStore implements ConnectionStore, NameClaims, Mes
         const seq = typeof item["seq"] === "number" ? item["seq"] : undefined;
         const sentAt = String(item["sentAt"]);
         const id = String(item["messageId"]);
-        const message: MessageFrame = { type: "message", room, message: String(item["message"]), from: String(item["from"]), sentAt, seq: seq ?? 0, id };
+        // Messages stored before they carried the sender's id show an empty one: who sent them is not known.
+        const fromId = optionalString(item["fromId"]) ?? "";
+        const message: MessageFrame = { type: "message", room, message: String(item["message"]), from: String(item["from"]), fromId, sentAt, seq: seq ?? 0, id };
         // A page must fit in one WebSocket message: past maxBytes, the page ends and `next` points here.
         bytes += utf8ByteLength(JSON.stringify(message)) + 1;
         if (options.maxBytes !== undefined && bytes > options.maxBytes && messages.length > 0) {
@@ -298,10 +390,16 @@ export class DynamoDbConnectionStore implements ConnectionStore, NameClaims, Mes
 
   /**
    * Deletes the name's claim unless another connection of the same user still
-   * shows that name. The delete is conditional on the claim still being this
-   * user's, so a name another user claimed meanwhile is left alone.
+   * shows that name, or it is the signed-in user's bound name. The delete is
+   * conditional on the claim still being this user's, so a name another user
+   * claimed meanwhile is left alone.
    */
   async #releaseClaimIfUnused(userName: string, userId: string): Promise<void> {
+    if (isSignedIn(userId)) {
+      const { Item } = await this.#client.send(new GetCommand({ TableName: this.#tableName, Key: bindingKey(userId), ConsistentRead: true }));
+      const bound = optionalString(Item?.["userName"]);
+      if (bound !== undefined && nameKey(bound) === nameKey(userName)) return;
+    }
     const stillUsed = (await this.#queryAll({
       KeyConditionExpression: "#pk = :pk",
       ProjectionExpression: "userId",
@@ -353,15 +451,17 @@ function connectionKey(connectionId: string): Item {
 }
 
 function membershipKey(connectionId: string, room: string): Item {
-  return { [partitionKey]: keys.connection + connectionId, [sortKey]: keys.room + room };
+  return { [partitionKey]: keys.connection + connectionId, [sortKey]: keys.room + roomKey(room) };
 }
 
-function membershipItem(membership: NewMembership): Item {
+function membershipItem(membership: NewMembership, roomName: string): Item {
   return {
     ...membershipKey(membership.connectionId, membership.room),
-    [roomAttribute]: membership.room,
+    [roomAttribute]: roomKey(membership.room),
+    roomName,
     [connectionIdAttribute]: membership.connectionId,
     userName: membership.userName,
+    userId: membership.userId,
     ...(membership.connectedAt === undefined ? {} : { connectedAt: membership.connectedAt }),
     joinedAt: membership.joinedAt,
     [ttlAttribute]: membership.expiresAt,
@@ -376,6 +476,10 @@ function userEntryItem(connectionId: string, userId: string, userName: string, e
   return { ...userEntryKey(userName, connectionId), [connectionIdAttribute]: connectionId, userId, userName, [ttlAttribute]: expiresAt };
 }
 
+function bindingKey(userId: string): Item {
+  return { [partitionKey]: keys.identity + userId, [sortKey]: keys.bindingSortKey };
+}
+
 function claimKey(name: string): Item {
   return { [partitionKey]: keys.name + nameKey(name), [sortKey]: keys.claimSortKey };
 }
@@ -383,7 +487,17 @@ function claimKey(name: string): Item {
 function historyKey(room: string, position: MessagePosition): Item {
   // Messages stored before `seq` existed keep their `<sentAt>#<id>` keys; both sort by time first.
   const place = position.seq === undefined ? `${position.sentAt}#${position.id}` : orderKey(position);
-  return { [partitionKey]: keys.room + room, [sortKey]: keys.message + place };
+  return { [partitionKey]: keys.room + roomKey(room), [sortKey]: keys.message + place };
+}
+
+function membershipOf(item: Item, connectionId: string): Membership {
+  const room = String(item[sortKey]).slice(keys.room.length);
+  return { connectionId, room, roomName: optionalString(item["roomName"]) ?? room, userName: displayName(item), userId: userIdOf(item, connectionId) };
+}
+
+// Items written before user ids were hashed carry the old `anon:<id>` or a raw `sub`; they expire within hours.
+function userIdOf(item: Item, connectionId: string): string {
+  return optionalString(item["userId"]) ?? `anon:${connectionId}`;
 }
 
 function optionalString(value: unknown): string | undefined {

@@ -1,5 +1,5 @@
 import { createRemoteJWKSet, jwtVerify, type JWTPayload } from "jose";
-import { nameFromClaims, type Identity } from "../core/identity.ts";
+import { nameFromClaims, signedInUserId, type Identity } from "../core/identity.ts";
 import type { AuthorizerSettings } from "./settings.ts";
 
 /** The token is not one we accept: bad signature, expired, wrong issuer, audience or algorithm, malformed. */
@@ -34,32 +34,53 @@ const TOKEN_FAULTS = new Set([
 ]);
 
 /**
+ * The `typ` headers of a token meant for authentication: a plain JWT and an
+ * OAuth access token (RFC 9068). A token typed for another purpose (a
+ * logout token, a DPoP proof) is refused even when its signature is good;
+ * most issuers set no `typ`, which is accepted.
+ */
+const AUTHENTICATION_TYPES = new Set(["jwt", "at+jwt"]);
+
+/**
  * A verifier over the issuer's JWKS. The key set is fetched on first use and
  * cached by jose (refetched when a token names an unknown `kid`, at most once
  * per cooldown), so build one per container, not per invocation.
  *
  * Only the listed asymmetric algorithms are accepted: `none` and HS* never,
- * so a token "signed" with the public key as an HMAC secret fails. `exp` and
- * `sub` are required.
+ * so a token "signed" with the public key as an HMAC secret fails. `exp`,
+ * `iat` (no older than `maxTokenAgeSeconds`) and a non-empty `sub` are
+ * required, and `typ`, when the issuer sets one, must be JWT or at+jwt.
+ * The user id is derived from the issuer and `sub`; the name only from the
+ * claims `nameClaims` lists.
  */
 export function createJwtVerifier(settings: AuthorizerSettings): TokenVerifier {
   const jwks = createRemoteJWKSet(settings.jwksUrl, { timeoutDuration: 3_000 });
   return {
     verify: async (token) => {
       let payload: JWTPayload;
+      let typ: string | undefined;
       try {
-        ({ payload } = await jwtVerify(token, jwks, {
+        ({ payload, protectedHeader: { typ } } = await jwtVerify(token, jwks, {
           issuer: settings.issuer,
           audience: settings.audience,
           algorithms: [...settings.algorithms],
           clockTolerance: CLOCK_TOLERANCE_SECONDS,
-          requiredClaims: ["exp", "sub"],
+          maxTokenAge: settings.maxTokenAgeSeconds,
+          requiredClaims: ["exp", "iat", "sub"],
         }));
       } catch (error) {
         if (isTokenFault(error)) throw new InvalidTokenError({ cause: error });
         throw error;
       }
-      return { userId: payload.sub!, userName: nameFromClaims(payload) };
+      if (typeof payload.sub !== "string" || payload.sub.trim() === "") {
+        // An empty identity would make every such token one user, or none: fail closed.
+        throw new InvalidTokenError({ cause: { code: "ERR_EMPTY_SUB", message: "sub is empty" } });
+      }
+      if (typ !== undefined && !AUTHENTICATION_TYPES.has(typ.toLowerCase().replace(/^application\//, ""))) {
+        throw new InvalidTokenError({ cause: { code: "ERR_JWT_TYP", message: `typ ${JSON.stringify(typ)} is not a sign-in token's` } });
+      }
+      const userId = await signedInUserId(settings.issuer, payload.sub);
+      return { userId, userName: nameFromClaims(payload, settings.nameClaims, userId) };
     },
   };
 }

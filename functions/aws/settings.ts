@@ -1,5 +1,5 @@
 import { CONNECTION_TABLE } from "../../contract/connection-table.ts";
-import { RESOURCE_ENVIRONMENT, SETTINGS, type SettingName, type SettingReader } from "../../contract/settings.ts";
+import { JWKS_URL_PATTERN, RESOURCE_ENVIRONMENT, SETTINGS, type SettingName, type SettingReader } from "../../contract/settings.ts";
 import { InvalidEnvironmentError, optionalString, positiveInteger, requiredString, type Environment } from "./env.ts";
 
 /**
@@ -17,6 +17,9 @@ export interface TableSettings {
 export interface ConnectSettings extends TableSettings {
   readonly connectionTtlSeconds: number;
   readonly fanOutConcurrency: number;
+  readonly nameBindingSeconds: number;
+  readonly authEnabled: boolean;
+  readonly maxConnectionsPerUser: number;
 }
 
 export interface DisconnectSettings extends TableSettings {
@@ -27,15 +30,20 @@ export interface DisconnectSettings extends TableSettings {
 export interface BroadcastSettings extends TableSettings {
   readonly maxMessageBytes: number;
   readonly fanOutConcurrency: number;
+  readonly maxMessagesPerMinute: number;
+  readonly maxRoomsPerConnection: number;
+  readonly maxMemberNames: number;
 }
 
 export interface OnMessageSettings extends BroadcastSettings {
   readonly historyTtlSeconds: number;
+  readonly maxStoredMessageBytes: number;
 }
 
 export interface SetNameSettings extends TableSettings {
   readonly maxMessageBytes: number;
   readonly connectionTtlSeconds: number;
+  readonly nameBindingSeconds: number;
 }
 
 export interface HistorySettings extends TableSettings {
@@ -52,13 +60,24 @@ export interface AuthorizerSettings {
   readonly jwksUrl: URL;
   /** Asymmetric JWS algorithms only. */
   readonly algorithms: readonly string[];
+  /** The claims a display name may come from, in order. */
+  readonly nameClaims: readonly string[];
+  /** The oldest `iat` accepted, in seconds before now. */
+  readonly maxTokenAgeSeconds: number;
 }
 
 // One reader per handler, so each reads exactly the variables it uses and a
 // handler is never failed by a variable it does not need.
 
 export function readConnectSettings(env: Environment): ConnectSettings {
-  return { ...tableSettings(env), connectionTtlSeconds: readSetting(env, "connectionTtlSeconds"), fanOutConcurrency: readSetting(env, "fanOutConcurrency") };
+  return {
+    ...tableSettings(env),
+    connectionTtlSeconds: readSetting(env, "connectionTtlSeconds"),
+    fanOutConcurrency: readSetting(env, "fanOutConcurrency"),
+    nameBindingSeconds: readSetting(env, "nameBindingDays"),
+    authEnabled: readSetting(env, "authEnabled"),
+    maxConnectionsPerUser: readSetting(env, "maxConnectionsPerUser"),
+  };
 }
 
 export function readDisconnectSettings(env: Environment): DisconnectSettings {
@@ -66,15 +85,27 @@ export function readDisconnectSettings(env: Environment): DisconnectSettings {
 }
 
 export function readBroadcastSettings(env: Environment): BroadcastSettings {
-  return { ...tableSettings(env), maxMessageBytes: readSetting(env, "maxMessageBytes"), fanOutConcurrency: readSetting(env, "fanOutConcurrency") };
+  return {
+    ...tableSettings(env),
+    maxMessageBytes: readSetting(env, "maxMessageBytes"),
+    fanOutConcurrency: readSetting(env, "fanOutConcurrency"),
+    maxMessagesPerMinute: readSetting(env, "maxMessagesPerMinute"),
+    maxRoomsPerConnection: readSetting(env, "maxRoomsPerConnection"),
+    maxMemberNames: readSetting(env, "maxMemberNames"),
+  };
 }
 
 export function readOnMessageSettings(env: Environment): OnMessageSettings {
-  return { ...readBroadcastSettings(env), historyTtlSeconds: readSetting(env, "historyTtlDays") };
+  return { ...readBroadcastSettings(env), historyTtlSeconds: readSetting(env, "historyTtlDays"), maxStoredMessageBytes: readSetting(env, "maxStoredMessageBytes") };
 }
 
 export function readSetNameSettings(env: Environment): SetNameSettings {
-  return { ...tableSettings(env), maxMessageBytes: readSetting(env, "maxMessageBytes"), connectionTtlSeconds: readSetting(env, "connectionTtlSeconds") };
+  return {
+    ...tableSettings(env),
+    maxMessageBytes: readSetting(env, "maxMessageBytes"),
+    connectionTtlSeconds: readSetting(env, "connectionTtlSeconds"),
+    nameBindingSeconds: readSetting(env, "nameBindingDays"),
+  };
 }
 
 export function readHistorySettings(env: Environment): HistorySettings {
@@ -96,6 +127,8 @@ export function readAuthorizerSettings(env: Environment): AuthorizerSettings {
     audience: readSetting(env, "jwtAudience"),
     jwksUrl: readSetting(env, "jwksUrl"),
     algorithms: readSetting(env, "jwtAlgorithms"),
+    nameClaims: readSetting(env, "nameClaims"),
+    maxTokenAgeSeconds: readSetting(env, "maxTokenAgeSeconds"),
   };
 }
 
@@ -133,11 +166,11 @@ function readValue(env: Environment, variable: string, reader: SettingReader, fa
       return requiredString(env, variable);
     case "url": {
       const text = requiredString(env, variable);
-      try {
-        return new URL(text);
-      } catch {
-        throw new InvalidEnvironmentError(variable, text, "an absolute URL");
+      // Keys fetched over plain HTTP from another host could be swapped on the way: https, or loopback for the dev issuer.
+      if (!new RegExp(JWKS_URL_PATTERN).test(text) || !URL.canParse(text)) {
+        throw new InvalidEnvironmentError(variable, text, "an https:// URL (http:// only on localhost or 127.0.0.1)");
       }
+      return new URL(text);
     }
     case "list": {
       const listed = optionalString(env, variable, "");

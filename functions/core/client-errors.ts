@@ -108,7 +108,7 @@ export class UserOfflineError extends ClientError {
   }
 }
 
-/** The name is held by another user (case-insensitively) while any of their connections uses it. */
+/** The name is held by another user (case-insensitively): bound to a signed-in user, or used by a connection. */
 export class NameTakenError extends ClientError {
   readonly code = "name_taken";
 
@@ -118,5 +118,25 @@ export class NameTakenError extends ClientError {
   ) {
     super(`The name ${JSON.stringify(requestedName)} is taken by another user.`, options);
     this.name = "NameTakenError";
+  }
+}
+
+/** The connection sent more messages this minute than `max_messages_per_minute` allows. */
+export class RateLimitedError extends ClientError {
+  readonly code = "rate_limited";
+
+  constructor(readonly limitPerMinute: number) {
+    super(`You are sending messages too fast: at most ${limitPerMinute} a minute. Nothing of this one was sent; try again in a minute.`);
+    this.name = "RateLimitedError";
+  }
+}
+
+/** Joining the room would put the connection in more rooms than `max_rooms_per_connection`. */
+export class TooManyRoomsError extends ClientError {
+  readonly code = "too_many_rooms";
+
+  constructor(readonly limit: number) {
+    super(`You are in ${limit} rooms, the most one connection may be in; leave one first.`);
+    this.name = "TooManyRoomsError";
   }
 }

@@ -32,9 +32,33 @@ export interface ConnectSettings {
    * Gateway's 2-hour connection limit, so no live connection expires.
    */
   readonly connectionTtlSeconds: number;
+  /** How long a signed-in user's name stays theirs after they last used it. */
+  readonly nameBindingSeconds: number;
+  /**
+   * Whether the API has an authorizer: then a connection without an
+   * identity is refused, never let in as anonymous.
+   */
+  readonly authRequired: boolean;
+  /** Open connections one signed-in user may hold. */
+  readonly maxConnectionsPerUser: number;
   /** The room every new connection joins. */
   readonly room: string;
   readonly fanOut: FanOutOptions;
+}
+
+/**
+ * Why `$connect` refused a connection: the handshake fails with `statusCode`
+ * and nothing is stored. Not a client error frame: there is no connection
+ * to send one on yet.
+ */
+export class ConnectionRefusedError extends Error {
+  constructor(
+    readonly statusCode: 403 | 429,
+    readonly reason: string,
+  ) {
+    super(`Connection refused (${statusCode}): ${reason}`);
+    this.name = "ConnectionRefusedError";
+  }
 }
 
 // A taken guest name is retried with fresh random characters this many times.
@@ -44,19 +68,50 @@ const GUEST_NAME_ATTEMPTS = 5;
  * `$connect`: settles the connection's identity, claims its name, records the
  * connection and its membership of the default room, and tells the room.
  *
- * The name is the authorizer's (signed in) or the `name` query parameter
- * (anonymous) when valid and free; otherwise a `guest-xxxx` name, so a
- * connection is never refused over its name and never takes another user's.
+ * Signed in, the name is the one bound to the user (the last they chose),
+ * else the authorizer's; anonymous, the `name` query parameter. When that is
+ * not valid or not free, a `guest-xxxx` name, so a connection is never
+ * refused over its name and never takes another user's. A signed-in user's
+ * name stays bound to them for `nameBindingSeconds` after this connection,
+ * whether or not they stay connected.
+ *
+ * @throws ConnectionRefusedError with 403 when the API has an authorizer but
+ *   the event carries no identity (fail closed), and with 429 when the user
+ *   holds `maxConnectionsPerUser` connections already.
  */
 export async function connect(request: ConnectRequest, dependencies: ConnectDependencies, settings: ConnectSettings): Promise<NewConnection> {
   const { store, clock, logger } = dependencies;
+  const { authorized } = request;
+  if (settings.authRequired && authorized === undefined) {
+    throw new ConnectionRefusedError(403, "the API requires sign-in and the request carries no verified identity");
+  }
   const now = clock.now().getTime();
-  const expiresAt = Math.floor(now / 1000) + settings.connectionTtlSeconds;
-  const userId = request.authorized?.userId ?? anonymousUserId(request.connectionId);
-  const wanted = request.authorized?.userName ?? request.requestedName;
-  const userName = await claimSomeName(isValidName(wanted) ? wanted : undefined, { userId, expiresAt, nowSeconds: Math.floor(now / 1000) }, dependencies);
+  const nowSeconds = Math.floor(now / 1000);
+  const expiresAt = nowSeconds + settings.connectionTtlSeconds;
+  let userId: string;
+  let wanted: string | undefined;
+  let claimExpiresAt: number;
+  if (authorized !== undefined) {
+    userId = authorized.userId;
+    // Read, then written by addConnection: sign-ins racing each other may pass the limit by the number in flight.
+    const open = await store.identityConnections(userId, nowSeconds);
+    if (open.length >= settings.maxConnectionsPerUser) {
+      throw new ConnectionRefusedError(429, `the user holds ${open.length} connections, the most allowed`);
+    }
+    wanted = (await store.boundName(userId, nowSeconds)) ?? authorized.userName;
+    claimExpiresAt = nowSeconds + settings.nameBindingSeconds;
+  } else {
+    userId = await anonymousUserId(request.connectionId);
+    wanted = request.requestedName;
+    claimExpiresAt = expiresAt;
+  }
+  const userName = await claimSomeName(isValidName(wanted) ? wanted : undefined, { userId, nowSeconds, wantedExpiresAt: claimExpiresAt, guestExpiresAt: expiresAt }, dependencies);
   if (wanted !== undefined && userName !== wanted) {
     logger.info("name unavailable, connected as a guest", { wanted, userName });
+  }
+  if (authorized !== undefined && userName === wanted) {
+    // Renewed on every sign-in: the binding lapses only after nameBindingSeconds without one.
+    await store.bindName({ userId, name: userName, expiresAt: claimExpiresAt });
   }
   const connection: NewConnection = {
     connectionId: request.connectionId,
@@ -70,20 +125,25 @@ export async function connect(request: ConnectRequest, dependencies: ConnectDepe
   await store.addConnection(connection);
   // Posting to its own id from $connect would answer 410 (the connection is
   // not open yet) and get it pruned; the presence skips it.
-  await announcePresence({ room: settings.room, user: userName, event: "joined", connectionId: request.connectionId }, dependencies, settings.fanOut);
+  await announcePresence({ room: settings.room, user: userName, userId, event: "joined", connectionId: request.connectionId }, dependencies, settings.fanOut);
   return connection;
 }
 
+/** Claims `wanted`, else a guest name; a guest name is never bound, so its claim lasts as long as the connection's records. */
 async function claimSomeName(
   wanted: string | undefined,
-  claim: { readonly userId: string; readonly expiresAt: number; readonly nowSeconds: number },
+  claim: { readonly userId: string; readonly nowSeconds: number; readonly wantedExpiresAt: number; readonly guestExpiresAt: number },
   dependencies: ConnectDependencies,
 ): Promise<string> {
-  const candidates = [...(wanted === undefined ? [] : [wanted]), ...Array.from({ length: GUEST_NAME_ATTEMPTS }, () => guestName(dependencies.random))];
+  const { userId, nowSeconds } = claim;
+  const candidates = [
+    ...(wanted === undefined ? [] : [{ name: wanted, expiresAt: claim.wantedExpiresAt }]),
+    ...Array.from({ length: GUEST_NAME_ATTEMPTS }, () => ({ name: guestName(dependencies.random), expiresAt: claim.guestExpiresAt })),
+  ];
   let lastError: unknown;
-  for (const name of candidates) {
+  for (const { name, expiresAt } of candidates) {
     try {
-      await dependencies.store.claimName({ name, ...claim });
+      await dependencies.store.claimName({ name, userId, expiresAt, nowSeconds });
       return name;
     } catch (error) {
       if (!(error instanceof NameTakenError)) throw error;

@@ -1,6 +1,7 @@
 /**
  * The store ports: where the chat keeps who is connected, under which name,
- * in which rooms, and what was said. One DynamoDB table implements all three
+ * in which rooms, and what was said. Rooms are passed by any spelling and
+ * matched by their key (contract/rooms.ts `roomKey`). One DynamoDB table implements all three
  * (aws/dynamodb-connection-store.ts); use cases ask for the ones they use.
  *
  * Every record carries `expiresAt` (seconds since the epoch) after which the
@@ -16,7 +17,7 @@ export interface NewConnection extends Identity {
   readonly connectedAt: number;
   /** When the rooms were joined, in ms since the epoch. */
   readonly joinedAt: number;
-  /** The rooms the connection joins straight away. */
+  /** The rooms the connection joins straight away, by the names they are shown under. */
   readonly rooms: readonly string[];
   readonly expiresAt: number;
 }
@@ -32,12 +33,21 @@ export interface ConnectionRecord extends Identity {
 /** One connection's membership of one room. */
 export interface Membership {
   readonly connectionId: string;
+  /** The room's match key (contract/rooms.ts): what it is stored under. */
   readonly room: string;
+  /** The room's name as every frame shows it: its first spelling. */
+  readonly roomName: string;
   /** The member's display name, kept current by `setName`. */
   readonly userName: string;
+  readonly userId: string;
 }
 
-export interface NewMembership extends Membership {
+/**
+ * A membership to store. `room` is the room's name as the client spelled it:
+ * the store matches it by its key and proposes it as the room's display
+ * name (kept only if the room has none yet).
+ */
+export interface NewMembership extends Omit<Membership, "roomName"> {
   /**
    * When the connection was accepted (`requestContext.connectedAt`). Every
    * item of a connection carries it, so a prune can tell a connection still
@@ -57,6 +67,10 @@ export interface RemovedConnection {
   readonly rooms: readonly string[];
   /** The name the connection had, when the store still knew it. */
   readonly userName?: string;
+  /** Its user id, when the store still knew it. */
+  readonly userId?: string;
+  /** The display names of the rooms in `rooms`, in the same order. */
+  readonly roomNames: readonly string[];
 }
 
 /** One open connection of a user, as listed under the user's name. */
@@ -64,12 +78,15 @@ export interface UserConnection {
   readonly connectionId: string;
   /** The name as the user displays it (the lookup ignores case). */
   readonly userName: string;
+  readonly userId: string;
 }
 
 /** A room member as the room index lists it. */
 export interface RoomMember {
   readonly connectionId: string;
   readonly userName?: string;
+  /** Undefined for memberships stored before they carried it. */
+  readonly userId?: string;
 }
 
 export interface ConnectionStore {
@@ -78,7 +95,8 @@ export interface ConnectionStore {
   /**
    * Deletes the connection, every membership and its entry under its user
    * name, and releases the name's claim when no other connection of the user
-   * still uses it. Removing an unknown id is not an error.
+   * still uses it and it is not the user's bound name (a signed-in user's
+   * name outlives their connections). Removing an unknown id is not an error.
    */
   removeConnection(connectionId: string): Promise<RemovedConnection>;
   /**
@@ -99,8 +117,14 @@ export interface ConnectionStore {
   roomMembers(room: string): AsyncIterable<readonly RoomMember[]>;
   /** The connection's membership of the room, read consistently; undefined when it is not a member. */
   membership(connectionId: string, room: string): Promise<Membership | undefined>;
-  /** Adds (or renews) a membership; says whether the connection was already a member. */
-  joinRoom(membership: NewMembership): Promise<{ readonly alreadyMember: boolean }>;
+  /**
+   * Adds (or renews) a membership; says whether the connection was already a
+   * member. The room's display name is the first spelling any join stored
+   * (`membership.roomName` only proposes one); the stored one is returned.
+   */
+  joinRoom(membership: NewMembership): Promise<{ readonly alreadyMember: boolean; readonly roomName: string }>;
+  /** The match keys of the rooms the connection is in, read consistently. */
+  roomsOf(connectionId: string): Promise<readonly string[]>;
   /** Deletes a membership and returns it; undefined when the connection was not a member. */
   leaveRoom(connectionId: string, room: string): Promise<Membership | undefined>;
   /** The open connections whose user name is `userName` (case-insensitively), read consistently. */
@@ -112,6 +136,18 @@ export interface ConnectionStore {
    * Returns the previous name, or undefined for an unknown connection.
    */
   rename(connectionId: string, userName: string): Promise<{ readonly previousName: string } | undefined>;
+  /**
+   * The ids of the open connections of a user, read consistently: what
+   * `$connect` counts against the per-user limit. Records whose TTL passed
+   * are not listed.
+   */
+  identityConnections(userId: string, nowSeconds: number): Promise<readonly string[]>;
+  /**
+   * Counts one message against the connection's budget of `limit` per
+   * fixed window `window` (any number that changes when a new window
+   * starts, e.g. the minute). Says whether the message is within budget.
+   */
+  countMessage(connectionId: string, budget: { readonly window: number; readonly limit: number }): Promise<boolean>;
 }
 
 /** Who holds which display name, case-insensitively. */
@@ -122,6 +158,13 @@ export interface NameClaims {
    * (`nowSeconds`).
    */
   claimName(claim: { readonly name: string; readonly userId: string; readonly expiresAt: number; readonly nowSeconds: number }): Promise<void>;
+  /**
+   * The name a signed-in user last chose or got (their binding), unless it
+   * lapsed; what their next connection asks for.
+   */
+  boundName(userId: string, nowSeconds: number): Promise<string | undefined>;
+  /** Records `name` as the user's bound name until `expiresAt`. */
+  bindName(binding: { readonly userId: string; readonly name: string; readonly expiresAt: number }): Promise<void>;
 }
 
 /** A page of a room's messages. */

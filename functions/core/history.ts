@@ -27,16 +27,17 @@ export async function history(
   const request = readHistoryRequest(parseClientMessage(input.body, settings.maxMessageBytes));
   const before = request.before === undefined ? undefined : decodeCursor(request.before);
   const { store, clock } = dependencies;
-  if ((await store.membership(input.connectionId, request.room)) === undefined) {
+  const membership = await store.membership(input.connectionId, request.room);
+  if (membership === undefined) {
     throw new NotMemberError(request.room);
   }
-  const page = await store.recentMessages(request.room, {
+  const page = await store.recentMessages(membership.roomName, {
     before,
     limit: request.limit,
     maxBytes: HISTORY_PAGE_BYTES,
     nowSeconds: Math.floor(clock.now().getTime() / 1000),
   });
-  return { type: "history", room: request.room, messages: page.messages, next: page.next === undefined ? null : encodeCursor(page.next) };
+  return { type: "history", room: membership.roomName, messages: page.messages, next: page.next === undefined ? null : encodeCursor(page.next) };
 }
 
 /** A position as an opaque cursor: base64url of `[sentAt, seq, id]` (`[sentAt, id]` for a message stored without `seq`). */

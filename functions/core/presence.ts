@@ -5,6 +5,7 @@ import type { PresenceFrame } from "../../contract/frames.ts";
 export interface PresenceAnnouncement {
   readonly room: string;
   readonly user: string;
+  readonly userId: string;
   readonly event: PresenceFrame["event"];
   /** The connection that joined or left: it is not told about itself. */
   readonly connectionId: string;
@@ -22,8 +23,8 @@ export async function announcePresence(
   dependencies: FanOutDependencies,
   options: FanOutOptions,
 ): Promise<FanOutResult | undefined> {
-  const { room, user, event, connectionId, members } = announcement;
-  const frame: PresenceFrame = { type: "presence", room, user, event };
+  const { room, user, userId, event, connectionId, members } = announcement;
+  const frame: PresenceFrame = { type: "presence", room, user, userId, event };
   try {
     const recipients = members === undefined ? dependencies.store.roomMembers(room) : [members];
     return await deliver({ recipients, except: connectionId, label: room }, frame, dependencies, options);

@@ -1,18 +1,14 @@
 import { InvalidFieldError, MissingFieldError } from "./client-errors.ts";
 import type { ClientMessage } from "./client-message.ts";
 import { checkName } from "./identity.ts";
+import { MAX_ROOM_NAME_LENGTH, parseRoomName, ROOM_NAME_RULES } from "../../contract/rooms.ts";
+
+export { MAX_ROOM_NAME_LENGTH };
 
 /**
  * Reading the fields of client actions. Each reader throws the ClientError
  * that names the first problem, before anything is read from the store.
  */
-
-/**
- * Room names become part of DynamoDB keys (`ROOM#<room>`, and the room index's
- * partition key), whose size is capped; a short cap keeps a bad name a client
- * error instead of a DynamoDB validation fault.
- */
-export const MAX_ROOM_NAME_LENGTH = 128;
 
 export const DEFAULT_HISTORY_LIMIT = 50;
 export const MAX_HISTORY_LIMIT = 100;
@@ -41,17 +37,23 @@ export function requiredText(body: ClientMessage, field: string): string {
   return value;
 }
 
-/** The `room` field; `defaultRoom` when it is absent and one is given, else it is required. */
+/**
+ * The `room` field in NFC (contract/rooms.ts); `defaultRoom` when it is
+ * absent and one is given, else it is required. Room names become part of
+ * DynamoDB keys, whose size is capped: the length cap keeps a long name a
+ * client error instead of a DynamoDB validation fault.
+ */
 export function roomField(body: ClientMessage, defaultRoom?: string): string {
   const room = body["room"];
   if (room === undefined || room === null) {
     if (defaultRoom !== undefined) return defaultRoom;
     throw new MissingFieldError("room");
   }
-  if (typeof room !== "string" || room.length === 0 || room.length > MAX_ROOM_NAME_LENGTH || !isWellFormed(room)) {
-    throw new InvalidFieldError("room", `a non-empty string of valid Unicode, at most ${MAX_ROOM_NAME_LENGTH} characters`);
+  const parsed = parseRoomName(room);
+  if (parsed === undefined) {
+    throw new InvalidFieldError("room", `a room name: ${ROOM_NAME_RULES}`);
   }
-  return room;
+  return parsed.display;
 }
 
 /** A client sequence number: a non-negative safe integer. */

@@ -1,9 +1,10 @@
 import type { Clock } from "./clock.ts";
-import { NotMemberError } from "./client-errors.ts";
+import { NotMemberError, TooManyRoomsError } from "./client-errors.ts";
 import { parseClientMessage } from "./client-message.ts";
 import { UnknownConnectionError, type ConnectionStore, type RoomMember } from "./connection-store.ts";
 import { fanOut, type FanOutOptions } from "./fan-out.ts";
-import type { AckFrame, JoinedFrame, LeftFrame, TypingFrame } from "../../contract/frames.ts";
+import type { AckFrame, JoinedFrame, LeftFrame, RoomUser, TypingFrame } from "../../contract/frames.ts";
+import { roomKey } from "../../contract/rooms.ts";
 import type { Logger } from "./logger.ts";
 import { announcePresence } from "./presence.ts";
 import { readRoomRequest, readTypingRequest } from "./requests.ts";
@@ -27,28 +28,40 @@ export interface RoomActionSettings {
   readonly fanOut: FanOutOptions;
 }
 
-/**
- * The most names a `joined` answer lists: 500 names of at most 32 characters
- * stay well inside API Gateway's 32 KB frame, which a larger room would break.
- */
-export const MAX_MEMBER_NAMES = 500;
+export interface JoinRoomSettings extends RoomActionSettings {
+  /** Rooms one connection may be in at once, the default room included. */
+  readonly maxRoomsPerConnection: number;
+  /** Users a `joined` answer lists at most (it fits one 32 KB frame). */
+  readonly maxMemberNames: number;
+  /** The room every connection joins on `$connect`: its name is always spelled as here. */
+  readonly defaultRoom: string;
+}
 
 /**
  * `joinRoom`: adds the connection to the room and answers with the members'
- * names. The others hear a `joined` presence, unless the connection was a
- * member already (joining twice changes nothing).
+ * names and user ids. The others hear a `joined` presence, unless the
+ * connection was a member already (joining twice changes nothing). A room is
+ * matched by its key (`Lobby` is `lobby`) and shown under its first spelling.
+ * One room past `maxRoomsPerConnection` is `too_many_rooms`.
  */
-export async function joinRoom(input: ActionInput, dependencies: RoomActionDependencies, settings: RoomActionSettings): Promise<JoinedFrame> {
-  const { room } = readRoomRequest(parseClientMessage(input.body, settings.maxMessageBytes));
+export async function joinRoom(input: ActionInput, dependencies: RoomActionDependencies, settings: JoinRoomSettings): Promise<JoinedFrame> {
+  const request = readRoomRequest(parseClientMessage(input.body, settings.maxMessageBytes));
   const { store, clock } = dependencies;
-  const connection = await store.connection(input.connectionId);
+  const [connection, rooms] = await Promise.all([store.connection(input.connectionId), store.roomsOf(input.connectionId)]);
   if (connection === undefined) {
     throw new UnknownConnectionError(input.connectionId);
   }
-  const { alreadyMember } = await store.joinRoom({
+  const key = roomKey(request.room);
+  // Checked, then written: two joins racing each other may pass the limit by one each.
+  if (!rooms.includes(key) && rooms.length >= settings.maxRoomsPerConnection) {
+    throw new TooManyRoomsError(settings.maxRoomsPerConnection);
+  }
+  const { alreadyMember, roomName: room } = await store.joinRoom({
     connectionId: input.connectionId,
-    room,
+    // The default room's spelling is fixed: $connect put everyone in it under that name.
+    room: key === roomKey(settings.defaultRoom) ? settings.defaultRoom : request.room,
     userName: connection.userName,
+    userId: connection.userId,
     ...(connection.connectedAt === undefined ? {} : { connectedAt: connection.connectedAt }),
     joinedAt: clock.now().getTime(),
     // A membership never outlives its connection's records.
@@ -58,11 +71,20 @@ export async function joinRoom(input: ActionInput, dependencies: RoomActionDepen
   const members: RoomMember[] = [];
   for await (const page of store.roomMembers(room)) members.push(...page);
   if (!alreadyMember) {
-    await announcePresence({ room, user: connection.userName, event: "joined", connectionId: input.connectionId, members }, dependencies, settings.fanOut);
+    await announcePresence(
+      { room, user: connection.userName, userId: connection.userId, event: "joined", connectionId: input.connectionId, members },
+      dependencies,
+      settings.fanOut,
+    );
   }
   // The room index is eventually consistent: the new membership may not be in it yet.
-  const names = new Set([connection.userName, ...members.flatMap((member) => (member.userName === undefined ? [] : [member.userName]))]);
-  return { type: "joined", room, members: [...names].sort(byName).slice(0, MAX_MEMBER_NAMES) };
+  const users = new Map<string, RoomUser>([[connection.userId, { name: connection.userName, userId: connection.userId }]]);
+  for (const member of members) {
+    if (member.userName === undefined || member.userId === undefined || users.has(member.userId)) continue;
+    users.set(member.userId, { name: member.userName, userId: member.userId });
+  }
+  const listed = [...users.values()].sort((a, b) => byName(a.name, b.name) || (a.userId < b.userId ? -1 : 1)).slice(0, settings.maxMemberNames);
+  return { type: "joined", room, members: [...new Set(listed.map((user) => user.name))], users: listed, userCount: users.size };
 }
 
 /** `leaveRoom`: removes the connection from the room; the others hear a `left` presence. */
@@ -72,8 +94,8 @@ export async function leaveRoom(input: ActionInput, dependencies: RoomActionDepe
   if (left === undefined) {
     throw new NotMemberError(room);
   }
-  await announcePresence({ room, user: left.userName, event: "left", connectionId: input.connectionId }, dependencies, settings.fanOut);
-  return { type: "left", room };
+  await announcePresence({ room: left.roomName, user: left.userName, userId: left.userId, event: "left", connectionId: input.connectionId }, dependencies, settings.fanOut);
+  return { type: "left", room: left.roomName };
 }
 
 /**
@@ -90,7 +112,7 @@ export async function typingIndicator(
   if (membership === undefined) {
     throw new NotMemberError(room);
   }
-  const frame: TypingFrame = { type: "typing", room, user: membership.userName, typing };
+  const frame: TypingFrame = { type: "typing", room: membership.roomName, user: membership.userName, userId: membership.userId, typing };
   const result = await fanOut(room, frame, dependencies, { ...settings.fanOut, except: input.connectionId });
   dependencies.logger.debug("typing broadcast", { room, ...result });
   return { type: "ack", requestAction: "typingIndicator" };

@@ -1,10 +1,11 @@
 import type { Clock } from "./clock.ts";
-import { NotMemberError } from "./client-errors.ts";
-import { parseClientMessage } from "./client-message.ts";
+import { NotMemberError, TooLargeError } from "./client-errors.ts";
+import { parseClientMessage, utf8ByteLength } from "./client-message.ts";
 import type { ConnectionStore, MessageHistory, RoomMember } from "./connection-store.ts";
 import { deliver, type FanOutOptions, type FanOutResult } from "./fan-out.ts";
 import type { MessageFrame, SentFrame } from "../../contract/frames.ts";
 import type { Logger } from "./logger.ts";
+import { checkMessageRate, type MessageRate } from "./message-rate.ts";
 import type { Random } from "./random.ts";
 import { readSendMessageRequest } from "./send-message-request.ts";
 import type { Sender } from "./sender.ts";
@@ -37,6 +38,9 @@ export interface SendMessageSettings {
   readonly fanOut: FanOutOptions;
   /** How long the room's history keeps the message. */
   readonly historyTtlSeconds: number;
+  /** The longest message text, in UTF-8 bytes, the room gets and its history keeps. */
+  readonly maxStoredMessageBytes: number;
+  readonly rate: MessageRate;
 }
 
 /**
@@ -45,6 +49,10 @@ export interface SendMessageSettings {
  * from the same frames), stores it in the room's history and returns the
  * sender's receipt. Client mistakes throw a ClientError before anything is
  * sent.
+ *
+ * A text over `maxStoredMessageBytes` is `too_large`, and a message past the
+ * sender's rate is `rate_limited`: neither is sent or stored. The rate is
+ * counted after the cheap checks, so refused messages cost nothing from it.
  *
  * The room's members are read first, whole: a store fault there is an
  * `internal_error` with nothing stored and nothing sent, so a client that
@@ -60,17 +68,23 @@ export async function sendMessage(
   settings: SendMessageSettings,
 ): Promise<SentFrame> {
   const request = readSendMessageRequest(parseClientMessage(input.body, settings.maxMessageBytes), settings.defaultRoom);
+  const bytes = utf8ByteLength(request.message);
+  if (bytes > settings.maxStoredMessageBytes) {
+    throw new TooLargeError(bytes, settings.maxStoredMessageBytes);
+  }
   const { store, clock, random, logger } = dependencies;
   const membership = await store.membership(input.connectionId, request.room);
   if (membership === undefined) {
     throw new NotMemberError(request.room);
   }
   const now = clock.now();
+  await checkMessageRate(input.connectionId, { store, clock }, settings.rate);
   const frame: MessageFrame = {
     type: "message",
-    room: request.room,
+    room: membership.roomName,
     message: request.message,
     from: membership.userName,
+    fromId: membership.userId,
     sentAt: new Date(input.receivedAt ?? now.getTime()).toISOString(),
     seq: request.seq,
     id: random.uuid(),
@@ -92,6 +106,6 @@ export async function sendMessage(
   }
   const result: FanOutResult = broadcast.value;
   const storedValue = wasStored.status === "fulfilled" && wasStored.value;
-  logger.info("message broadcast", { room: request.room, messageId: frame.id, stored: storedValue, ...result });
-  return { type: "sent", room: request.room, id: frame.id, delivered: result.delivered, pruned: result.pruned, failed: result.failed + result.connecting, stored: storedValue };
+  logger.info("message broadcast", { room: frame.room, messageId: frame.id, stored: storedValue, ...result });
+  return { type: "sent", room: frame.room, id: frame.id, delivered: result.delivered, pruned: result.pruned, failed: result.failed + result.connecting, stored: storedValue };
 }

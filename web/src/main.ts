@@ -103,7 +103,9 @@ async function checkSignIn(config: PageConfig, request: SignInRequest): Promise<
       return { ...base, name: request.name };
     case "token": {
       const token = config.signIn.token ?? request.token ?? "";
-      return { ...base, name: nameFromClaims(readClaims(token)), token };
+      // A guess for the form only: the authorizer's name_claims decide, and the first answer from the chat says the real name.
+      const claims = readClaims(token);
+      return { ...base, name: nameFromClaims(claims, ["cognito:username", "preferred_username"], typeof claims["sub"] === "string" ? claims["sub"] : ""), token };
     }
   }
 }
