@@ -7,6 +7,7 @@ import { SETTINGS } from "../contract/settings.ts";
 import { STACK_ID } from "../contract/stack.ts";
 import {
   closeOnSignals,
+  EMULATE_BOOLEAN_FLAGS,
   EMULATE_USAGE,
   emulatorOptions as genericEmulatorOptions,
   main as emulateMain,
@@ -19,7 +20,7 @@ import {
 import { startEmulator, type EmulatorOptions, type RunningEmulator } from "../local/emulator.ts";
 import { EmulatorError } from "../local/errors.ts";
 import { loadWebAssets, WebSite } from "../web/site.ts";
-import { DevIssuer } from "./dev-issuer.ts";
+import { assertIssuerHost, DevIssuer } from "./dev-issuer.ts";
 
 /**
  * This project's command line: the generic `wsstack emulate` of local/, plus
@@ -34,9 +35,14 @@ export const USAGE = `${EMULATE_USAGE}  --dev-issuer        also mount the DEV-O
   (the emulate options, and:)
   --skip-synth        use the existing cdktf.out without synthesizing
   --no-auth           shorthand for --var ${SETTINGS.authEnabled.variable}=false: anyone connects with ?name=
+                      (the token issuer is then not mounted)
+
+  The DEV-ONLY token issuer signs a token for any name: dev (and emulate --dev-issuer)
+  refuses a --host other than a loopback address (127.0.0.1, localhost, ::1) while it
+  is mounted. Only loopback Host and Origin headers are answered unless --allow-host widens it.
 `;
 
-const DEV_FLAGS = ["skip-synth", "no-auth", "dev-issuer"];
+const DEV_FLAGS = [...EMULATE_BOOLEAN_FLAGS, "skip-synth", "no-auth", "dev-issuer"];
 
 /** The emulator's arguments, with the dev commands' flags known. */
 export function parseArgs(argv: readonly string[]): ParsedArgs {
@@ -95,14 +101,20 @@ export interface DevServer {
  * issuer's URL goes into the plan's variables (the JWT settings, unless
  * given), so the port must be known before the plan loads: port 0 is
  * resolved to a free port first.
+ *
+ * The issuer is mounted only when sign-in is on, and then only on a loopback
+ * listen address: anyone who reaches it can sign in as anyone.
  */
 export async function startDevServer(options: EmulatorOptions): Promise<DevServer> {
   const host = options.host ?? "127.0.0.1";
+  const auth = String(options.variables?.[SETTINGS.authEnabled.variable] ?? SETTINGS.authEnabled.default) !== "false";
+  if (auth) assertIssuerHost(host);
   const port = options.port === 0 ? await freePort(host) : options.port ?? 3001;
-  const origin = `http://${host === "0.0.0.0" || host === "::" ? "127.0.0.1" : host}:${port}`;
-  const issuer = await DevIssuer.create(origin);
+  const advertised = host === "0.0.0.0" || host === "::" ? "127.0.0.1" : host.includes(":") ? `[${host}]` : host;
+  const origin = `http://${advertised}:${port}`;
+  // Without sign-in the issuer is never mounted; it still exists (DevServer.issuer), on a loopback origin.
+  const issuer = await DevIssuer.create(auth ? origin : `http://127.0.0.1:${port}`);
   const variables: Record<string, unknown> = { ...issuer.variables(), ...options.variables };
-  const auth = String(variables[SETTINGS.authEnabled.variable] ?? SETTINGS.authEnabled.default) !== "false";
   let assets: Awaited<ReturnType<typeof loadWebAssets>>;
   try {
     assets = await loadWebAssets();
@@ -113,7 +125,10 @@ export async function startDevServer(options: EmulatorOptions): Promise<DevServe
     ...options,
     port,
     variables,
-    pages: (served) => [issuer, new WebSite(assets, { webSocketUrl: served.url, auth, devIssuer: auth ? issuer.issuer : null, ...maxMessageBytes(variables) })],
+    pages: (served) => [
+      ...(auth ? [issuer] : []),
+      new WebSite(assets, { webSocketUrl: served.url, auth, devIssuer: auth ? issuer.issuer : null, ...maxMessageBytes(variables) }),
+    ],
   });
   return { emulator, issuer, pageUrl: `${origin}/`, auth };
 }

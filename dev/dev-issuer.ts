@@ -1,6 +1,8 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK } from "jose";
 import { isValidName, NAME_RULES } from "../contract/names.ts";
+import { EmulatorError } from "../local/errors.ts";
+import { isLoopbackName } from "../local/host-policy.ts";
 import type { HttpPage } from "../local/server.ts";
 import { SETTINGS } from "../contract/settings.ts";
 
@@ -13,8 +15,10 @@ import { SETTINGS } from "../contract/settings.ts";
  * written anywhere, publishes its public half at `GET /_dev/jwks.json`, and
  * signs a token for any valid name at `GET /_dev/token?name=<name>`. Anyone
  * who can reach the port can be anyone: that is the point for development,
- * and why the stack never contains it and every answer says so in
- * `X-Wsstack-Dev-Only`.
+ * and why the stack never contains it, every answer says so in
+ * `X-Wsstack-Dev-Only`, and it refuses to run anywhere but on a loopback
+ * address (assertIssuerHost; the emulator's Host and Origin checks keep web
+ * pages of other sites away from it).
  *
  * @see functions/PROTOCOL.md "Connecting" for the claims the authorizer reads.
  */
@@ -35,6 +39,21 @@ export interface DevToken {
 }
 
 /** The name asked for breaks the naming rules the handlers enforce. */
+/** The issuer would be reachable from other machines. */
+export class ExposedDevIssuerError extends EmulatorError {}
+
+/**
+ * Refuses a listen address other than a loopback one (127.0.0.1, localhost,
+ * ::1): anyone who reaches the issuer can sign in as anyone.
+ */
+export function assertIssuerHost(host: string): void {
+  if (isLoopbackName(host)) return;
+  throw new ExposedDevIssuerError(
+    `the DEV-ONLY token issuer signs a token for any name, so anyone who reaches it can sign in as anyone: it runs only on a loopback --host (127.0.0.1, localhost, ::1), not ${JSON.stringify(host)}. ` +
+      `Drop --host, or use --no-auth (no issuer; anyone connects with ?name=), or wsstack emulate with a real identity provider`,
+  );
+}
+
 export class InvalidDevNameError extends Error {
   constructor(readonly requested: string | null) {
     super(`name must be ${NAME_RULES} (got ${requested === null ? "none" : JSON.stringify(requested)})`);
@@ -53,6 +72,7 @@ export class DevIssuer implements HttpPage {
 
   /** `origin` is where the emulator will listen (`http://127.0.0.1:3001`); it must be known before the plan loads. */
   static async create(origin: string): Promise<DevIssuer> {
+    assertIssuerHost(new URL(origin).hostname);
     const { privateKey, publicKey } = await generateKeyPair("ES256");
     const publicJwk = await exportJWK(publicKey);
     // A kid per run, so a browser holding a token from an earlier run gets a clean "no matching key" 401.

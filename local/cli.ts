@@ -16,7 +16,13 @@ export const EMULATE_USAGE = `Usage:
 
 Options:
   --port N            port to listen on (default: $PORT or 3001; 0 picks a free one)
-  --host H            address to listen on (default 127.0.0.1)
+  --host H            address to listen on (default 127.0.0.1); any other than a loopback
+                      address needs --allow-host or --allow-any-host
+  --allow-host NAME   also answer Host (and WebSocket Origin) NAME, or *.suffix; repeatable
+                      (default: loopback names only: localhost, 127.0.0.1, [::1])
+  --allow-any-host    answer any Host header (turns the DNS-rebinding guard off)
+  --unsigned-connections   accept @connections requests without a SigV4 signature (AWS: 403)
+  --no-throttling     ignore the stage's throttling settings (default: enforced, 429 over the limit)
   --data DIR          keep DynamoDB data in DIR (default: in memory)
   --stage S           stage to serve (default: the API's only stage)
   --api NAME          which WebSocket API, when the JSON declares several
@@ -37,10 +43,11 @@ export interface ParsedArgs {
   readonly flags: Map<string, string[]>;
 }
 
-const BOOLEAN_FLAGS: readonly string[] = ["help"];
+/** The emulate flags that take no value; commands that add their own (dev/cli.ts) include these. */
+export const EMULATE_BOOLEAN_FLAGS: readonly string[] = ["help", "allow-any-host", "unsigned-connections", "no-throttling"];
 
 /** The command, its positional arguments and its flags; `booleanFlags` take no value. */
-export function parseArgs(argv: readonly string[], booleanFlags: readonly string[] = BOOLEAN_FLAGS): ParsedArgs {
+export function parseArgs(argv: readonly string[], booleanFlags: readonly string[] = EMULATE_BOOLEAN_FLAGS): ParsedArgs {
   const [command = "help", ...rest] = argv;
   const positional: string[] = [];
   const flags = new Map<string, string[]>();
@@ -82,6 +89,7 @@ export function emulatorOptions(source: string, flags: Map<string, string[]>, en
     idleTimeoutMs: numberFlag(flags, "idle-timeout"),
     maxConnectionMs: numberFlag(flags, "max-duration"),
     integrationTimeoutMs: numberFlag(flags, "integration-timeout"),
+    stageThrottling: flags.has("no-throttling") ? false : undefined,
   };
   const envPort = env.PORT === undefined || env.PORT === "" ? undefined : Number(env.PORT);
   if (envPort !== undefined && !Number.isInteger(envPort)) throw new UsageError(`PORT must be a whole number (got "${env.PORT}")`);
@@ -94,6 +102,9 @@ export function emulatorOptions(source: string, flags: Map<string, string[]>, en
     source,
     port: numberFlag(flags, "port") ?? envPort ?? 3001,
     host: flags.get("host")?.at(-1),
+    allowedHosts: flags.get("allow-host") ?? [],
+    allowAnyHost: flags.has("allow-any-host"),
+    unsignedConnections: flags.has("unsigned-connections"),
     dataDir: flags.get("data")?.at(-1),
     stage: flags.get("stage")?.at(-1),
     api: flags.get("api")?.at(-1),

@@ -3,9 +3,10 @@ import path from "node:path";
 import { CodeCache, defaultCacheDir } from "./assets.ts";
 import { ConnectionRegistry } from "./connections.ts";
 import type { LocalDynamoDb } from "./dynamodb.ts";
-import { describeError } from "./errors.ts";
+import { describeError, EmulatorError } from "./errors.ts";
 import type { ApiFacts } from "./events.ts";
 import { Gateway } from "./gateway.ts";
+import { HostPolicy, isLoopbackListenAddress, normalizeAllowedHost } from "./host-policy.ts";
 import { Invoker } from "./invoker.ts";
 import { batchedStdout } from "./log.ts";
 import { ManagementApi, type ManagementApiFault } from "./management-api.ts";
@@ -13,6 +14,7 @@ import { checkMockIntegration } from "./mock-integration.ts";
 import { DEFAULT_GATEWAY_OPTIONS, type GatewayOptions } from "./options.ts";
 import { loadPlan, type EmulatorPlan, type PlanOptions } from "./plan.ts";
 import { GatewayServer, type HttpPage } from "./server.ts";
+import { StageThrottle, type Clock } from "./throttle.ts";
 
 /**
  * Composition: Terraform JSON → plan → code cache → server, DynamoDB,
@@ -22,8 +24,28 @@ import { GatewayServer, type HttpPage } from "./server.ts";
 export interface EmulatorOptions extends PlanOptions {
   /** @default 3001; 0 picks a free port */
   readonly port?: number;
-  /** @default "127.0.0.1" */
+  /**
+   * The listen address. Anything but a loopback address (`127.0.0.1`,
+   * `localhost`, `::1`) needs `allowedHosts` or `allowAnyHost`, and is
+   * logged as a warning. @default "127.0.0.1"
+   */
   readonly host?: string;
+  /**
+   * `Host` names accepted besides loopback ones (`--allow-host`), also
+   * accepted as a WebSocket `Origin`: names or IP addresses without a port,
+   * or `*.suffix`. A non-wildcard `host` is added itself. @default []
+   */
+  readonly allowedHosts?: readonly string[];
+  /**
+   * Accept any `Host` header (`--allow-any-host`): turns the DNS-rebinding
+   * guard off. `Origin` is still checked. @default false
+   */
+  readonly allowAnyHost?: boolean;
+  /**
+   * Accept `@connections` requests that are not SigV4-signed
+   * (`--unsigned-connections`). @default false: unsigned requests get 403
+   */
+  readonly unsignedConnections?: boolean;
   /** Persist DynamoDB data in this folder. @default in memory */
   readonly dataDir?: string;
   /** Where unpacked bundles and the compiled worker live. @default <project>/node_modules/.cache/wsstack */
@@ -53,6 +75,12 @@ export interface EmulatorOptions extends PlanOptions {
    * @default every post is delivered
    */
   readonly managementApiFaults?: ManagementApiFault;
+  /**
+   * Test hook: the clock (milliseconds) the stage throttle's token buckets
+   * refill by, so a test can spend a burst and move time on. Never set by the CLI.
+   * @default performance.now
+   */
+  readonly throttleClock?: Clock;
   /** Receives every log line. @default stdout, written once per event-loop turn */
   readonly log?: (line: string) => void;
   /**
@@ -94,9 +122,10 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
   const prepared = [...plan.functions.values()].map((fn) => ({ plan: fn, codeDir: codeCache.prepare(fn.code, fn.address) }));
 
   const host = options.host ?? "127.0.0.1";
-  const server = new GatewayServer(plan.stage.name, gatewayOptions, log);
+  const hosts = hostPolicy(host, options, log);
+  const server = new GatewayServer(plan.stage.name, gatewayOptions, log, hosts);
   const port = await server.listen(options.port ?? 3001, host);
-  const advertisedHost = host === "0.0.0.0" || host === "::" ? "127.0.0.1" : host;
+  const advertisedHost = host === "0.0.0.0" || host === "::" ? "127.0.0.1" : host.includes(":") ? `[${host}]` : host;
   const domainName = `${advertisedHost}:${port}`;
 
   let dynamo: LocalDynamoDb | undefined;
@@ -137,10 +166,13 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     region: plan.region,
     accountId: plan.accountId,
   };
-  const gateway = new Gateway({ plan, invoker, options: gatewayOptions, api, connections, log });
+  const throttle = gatewayOptions.stageThrottling ? new StageThrottle(plan.stage.throttle, options.throttleClock) : undefined;
+  const gateway = new Gateway({ plan, invoker, options: gatewayOptions, api, connections, log, throttle });
   const base = `${advertisedHost}:${port}/${plan.stage.name}`;
   const pages = options.pages?.({ origin: `http://${advertisedHost}:${port}`, url: `ws://${base}` });
-  server.attach({ gateway, management: new ManagementApi(plan.stage.name, connections, gatewayOptions, log, options.managementApiFaults), pages });
+  if (options.unsignedConnections) log("note: @connections accepts unsigned requests (--unsigned-connections); AWS answers them 403");
+  const signature = options.unsignedConnections ? undefined : { region: plan.region };
+  server.attach({ gateway, management: new ManagementApi(plan.stage.name, connections, gatewayOptions, log, options.managementApiFaults, signature), pages });
 
   const runningInvoker = invoker;
   let closing: Promise<void> | undefined;
@@ -166,6 +198,26 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     sweepExpiredItems: async () => (dynamo === undefined ? 0 : dynamo.sweepExpiredItems()),
     close,
   };
+}
+
+/**
+ * The Host/Origin policy, after refusing a listen address that leaves the
+ * machine without an explicit list of the names clients will use.
+ */
+function hostPolicy(host: string, options: EmulatorOptions, log: (line: string) => void): HostPolicy {
+  const allowedHosts = [...(options.allowedHosts ?? [])];
+  for (const entry of allowedHosts) normalizeAllowedHost(entry); // a bad entry fails before anything listens
+  if (!isLoopbackListenAddress(host)) {
+    if (allowedHosts.length === 0 && !options.allowAnyHost) {
+      throw new EmulatorError(
+        `--host ${host} makes the emulator reachable from other machines; name the hosts clients will use with --allow-host <name> (repeatable), or pass --allow-any-host`,
+      );
+    }
+    log(`warning: listening on ${host}: anyone who can reach this port can connect and, with any credentials, post to every connection`);
+    if (host !== "0.0.0.0" && host !== "::") allowedHosts.push(host);
+  }
+  if (options.allowAnyHost) log("warning: --allow-any-host: any Host header is accepted, so a web page can reach the emulator through DNS rebinding");
+  return new HostPolicy({ allowedHosts, allowAnyHost: options.allowAnyHost });
 }
 
 function definedOnly<T extends object>(value: T): Partial<T> {

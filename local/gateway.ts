@@ -20,6 +20,7 @@ import type { GatewayOptions } from "./options.ts";
 import { DEFAULT_INTEGRATION_TIMEOUT_MS, type EmulatorPlan, type IntegrationPlan, type MockIntegrationPlan, type RoutePlan } from "./plan.ts";
 import { parseProxyResponse, responseHeader } from "./proxy-response.ts";
 import { RouteSelector } from "./router.ts";
+import type { StageThrottle } from "./throttle.ts";
 
 /**
  * API Gateway's side of a WebSocket API: what `$connect` decides, where a
@@ -35,6 +36,8 @@ export interface GatewayDependencies {
   readonly api: ApiFacts;
   readonly connections: ConnectionRegistry;
   readonly log: (line: string) => void;
+  /** The stage's token buckets; undefined when throttling is off. */
+  readonly throttle?: StageThrottle;
 }
 
 /** The client's handshake, as the gateway needs it. */
@@ -47,7 +50,7 @@ export interface HandshakeRequest extends HandshakeFacts {
 
 export type AdmitOutcome =
   | { readonly accepted: true; readonly facts: ConnectionFacts; readonly protocol?: string }
-  | { readonly accepted: false; readonly status: number; readonly facts: ConnectionFacts };
+  | { readonly accepted: false; readonly status: number; readonly facts: ConnectionFacts; readonly throttled?: true };
 
 export class Gateway {
   private readonly selector: RouteSelector;
@@ -65,6 +68,11 @@ export class Gateway {
       sourceIp: request.sourceIp,
       userAgent: request.userAgent,
     };
+    // Throttling comes first: a throttled handshake reaches neither the authorizer nor $connect.
+    if (this.deps.throttle?.take("$connect") === false) {
+      this.deps.log(`$connect throttled (stage ${this.deps.api.stage} route settings) → 429`);
+      return { accepted: false, status: 429, facts: base, throttled: true };
+    }
     const route = this.deps.plan.routes.get("$connect");
     let facts = base;
     if (route?.authorizer !== undefined) {
@@ -147,6 +155,11 @@ export class Gateway {
     if (routeKey === undefined) {
       this.deps.log(`message on ${connection.id}: no route matches and there is no $default → Forbidden`);
       this.sendError(connection, "Forbidden", requestId);
+      return;
+    }
+    if (this.deps.throttle?.take(routeKey) === false) {
+      this.deps.log(`${routeKey} on ${connection.id} throttled (stage ${this.deps.api.stage} route settings); integration not invoked`);
+      if (this.deps.options.throttledMessageFrame) this.sendError(connection, "Too Many Requests", requestId);
       return;
     }
     const route = this.deps.plan.routes.get(routeKey)!;

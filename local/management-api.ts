@@ -2,12 +2,17 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { ConnectionRegistry } from "./connections.ts";
 import { AWS_ID_PATTERN, newAwsId } from "./ids.ts";
 import type { GatewayOptions } from "./options.ts";
+import { checkSignature } from "./sigv4-check.ts";
 
 /**
  * The `@connections` management API: PostToConnection, GetConnection and
  * DeleteConnection, with the status codes and error wire format of the
  * service model. Errors carry `x-amzn-ErrorType`, which is what the SDK v3
  * reads to name the exception; a 410 has an empty body, as on AWS.
+ *
+ * Requests must be SigV4-signed, as on AWS (sigv4-check.ts: the shape is
+ * checked, not the signature, since the emulator cannot know the secret);
+ * `signature: undefined` accepts unsigned requests (`--unsigned-connections`).
  *
  * @see https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-how-to-call-websocket-api-connections.html
  */
@@ -25,6 +30,14 @@ const DELETE_REASON = "Connection Closed Normally";
  */
 export type ManagementApiFault = (post: { readonly connectionId: string; readonly data: Buffer }) => 429 | 500 | undefined;
 
+/** What a signed request is checked against. */
+export interface SignatureRequirement {
+  /** The region the credential scope must name. */
+  readonly region: string;
+  /** @default Date.now */
+  readonly now?: () => number;
+}
+
 export class ManagementApi {
   constructor(
     private readonly stage: string,
@@ -32,6 +45,8 @@ export class ManagementApi {
     private readonly options: GatewayOptions,
     private readonly log: (line: string) => void,
     private readonly fault?: ManagementApiFault,
+    /** Undefined: unsigned requests are accepted. */
+    private readonly signature?: SignatureRequirement,
   ) {}
 
   /** Whether the path is an `@connections` path (for this stage or not); such requests are answered here. */
@@ -42,6 +57,15 @@ export class ManagementApi {
   async handle(request: IncomingMessage, response: ServerResponse, rawPath: string): Promise<void> {
     const requestId = newAwsId();
     response.setHeader("x-amzn-RequestId", requestId);
+    // Authentication comes first, as on AWS: an unsigned request learns nothing, not even whether the stage exists.
+    if (this.signature !== undefined) {
+      const refusal = checkSignature(request.headers, { region: this.signature.region, now: (this.signature.now ?? Date.now)() });
+      if (refusal !== undefined) {
+        await drain(request);
+        this.log(`@connections ${request.method} ${rawPath} → 403 ${refusal.errorType}: ${refusal.message} (sign with any credentials, as the AWS SDK does, or start with --unsigned-connections)`);
+        return sendError(response, 403, refusal.errorType, { message: refusal.message });
+      }
+    }
     const match = CONNECTIONS_PATH.exec(rawPath)!;
     const [, stage, rawId] = match;
     // A missing or wrong stage is what the SDK produced before it kept the endpoint's path: AWS answers 403.

@@ -37,6 +37,17 @@ export interface GatewayOptions {
   readonly strictConnectionIds: boolean;
   /** How long shutdown waits for `$disconnect` handlers. @default 2_000 */
   readonly shutdownDisconnectMs: number;
+  /**
+   * Enforce the stage's `default_route_settings` / `route_settings` throttling
+   * (429 on `$connect`, a `Too Many Requests` frame for a message). Off, every
+   * request passes, e.g. for local load tests. @default true
+   */
+  readonly stageThrottling: boolean;
+  /**
+   * Whether a throttled message gets the `{"message": "Too Many Requests", …}`
+   * frame (true) or nothing (false) [UNV]; the integration is not invoked either way. @default true
+   */
+  readonly throttledMessageFrame: boolean;
 }
 
 export const DEFAULT_GATEWAY_OPTIONS: GatewayOptions = {
@@ -57,4 +68,6 @@ export const DEFAULT_GATEWAY_OPTIONS: GatewayOptions = {
   binaryFramesForNonUtf8: true,
   strictConnectionIds: true,
   shutdownDisconnectMs: 2_000,
+  stageThrottling: true,
+  throttledMessageFrame: true,
 };

@@ -3,6 +3,7 @@ import path from "node:path";
 import { AssetNotFoundError, EmulatorError, UnsupportedConfigurationError } from "./errors.ts";
 import { apiIdFor } from "./ids.ts";
 import { ReferenceResolver, referencedAddress, type ResourceReference } from "./references.ts";
+import type { StageThrottleSettings, ThrottleLimits } from "./throttle.ts";
 
 /**
  * Terraform JSON (as `cdktf synth` writes it) → the model the emulator serves.
@@ -44,6 +45,12 @@ export interface ApiPlan {
 export interface StagePlan {
   readonly name: string;
   readonly variables: Readonly<Record<string, string>>;
+  /**
+   * `default_route_settings` and `route_settings` throttling. A limit the
+   * block leaves out is 0, as the AWS provider sends it (every request
+   * throttled); no block at all means no stage limit.
+   */
+  readonly throttle: StageThrottleSettings;
 }
 
 export interface RoutePlan {
@@ -224,6 +231,9 @@ class PlanBuilder {
     const stage = this.chooseStage(api.address);
     const functions = new Map<string, FunctionPlan>();
     const routes = this.readRoutes(api.address, functions);
+    for (const routeKey of stage.throttle.routeLimits.keys()) {
+      if (!routes.has(routeKey)) this.warnings.push(`stage ${stage.name}: route_settings names route "${routeKey}", which the API does not declare (AWS refuses this); ignored`);
+    }
     return {
       sourceFile: this.sourceFile,
       moduleDir: this.moduleDir,
@@ -306,12 +316,47 @@ class PlanBuilder {
       .map(([address, block]) => ({
         name: this.requiredText(block, address, "name"),
         variables: this.stringMap(block.stage_variables, address, "stage_variables"),
+        throttle: this.readStageThrottle(address, block),
       }));
     const wanted = this.options.stage;
-    if (wanted !== undefined) return stages.find((s) => s.name === wanted) ?? { name: wanted, variables: {} };
+    if (wanted !== undefined) return stages.find((s) => s.name === wanted) ?? { name: wanted, variables: {}, throttle: { routeLimits: new Map() } };
     if (stages.length === 1) return stages[0]!;
     if (stages.length === 0) throw new EmulatorError(`${apiAddress} has no aws_apigatewayv2_stage; choose a stage name with --stage`);
     throw new EmulatorError(`${apiAddress} has several stages (${stages.map((s) => s.name).join(", ")}); choose one with --stage`);
+  }
+
+  /**
+   * `default_route_settings { throttling_burst_limit, throttling_rate_limit }` and
+   * `route_settings { route_key, … }` (hashicorp/aws schema). The provider sends 0
+   * for a limit the block leaves out, and API Gateway then throttles every
+   * request, so a 0 is kept (with a warning) rather than read as "no limit".
+   */
+  private readStageThrottle(address: string, block: Block): StageThrottleSettings {
+    const limits = (settings: Block, argument: string, routeKey: string): ThrottleLimits => {
+      const value = (name: string): number => {
+        const raw = settings[name];
+        if (raw === undefined || raw === null) return 0;
+        const resolved = Number(this.resolver.resolve(raw, address, `${argument}.${name}`));
+        if (!Number.isFinite(resolved) || resolved < 0) throw new UnsupportedConfigurationError(address, `${argument}.${name}`, `${argument}.${name} must be a number of at least 0`);
+        return resolved;
+      };
+      const result = { burstLimit: value("throttling_burst_limit"), rateLimit: value("throttling_rate_limit") };
+      if (result.burstLimit < 1 || result.rateLimit <= 0) {
+        const which = result.burstLimit < 1 ? `throttling_burst_limit ${result.burstLimit}` : `throttling_rate_limit ${result.rateLimit}`;
+        this.warnings.push(
+          `${address}: ${argument} has ${which}${settings.throttling_burst_limit === undefined || settings.throttling_rate_limit === undefined ? " (unset limits are 0)" : ""}: ${routeKey} is throttled (429) ${result.burstLimit < 1 ? "on every request" : "once its burst is spent"}, as on AWS`,
+        );
+      }
+      return result;
+    };
+    const defaults = firstBlock(block.default_route_settings);
+    const routeLimits = new Map<string, ThrottleLimits>();
+    for (const settings of blockList(block.route_settings)) {
+      const routeKey = this.requiredText(settings, address, "route_key");
+      if (routeLimits.has(routeKey)) throw new UnsupportedConfigurationError(address, "route_settings", `route_settings for "${routeKey}" is declared twice`);
+      routeLimits.set(routeKey, limits(settings, `route_settings["${routeKey}"]`, `route "${routeKey}"`));
+    }
+    return { defaultLimits: defaults === undefined ? undefined : limits(defaults, "default_route_settings", "every route without route_settings"), routeLimits };
   }
 
   private stringMap(value: unknown, address: string, argument: string): Record<string, string> {

@@ -6,6 +6,7 @@ import type { Connection } from "./connections.ts";
 import { describeError } from "./errors.ts";
 import { FrameSizeWatcher } from "./frame-limit.ts";
 import type { Gateway, HandshakeRequest } from "./gateway.ts";
+import type { HostPolicy } from "./host-policy.ts";
 import { ManagementApi } from "./management-api.ts";
 import type { GatewayOptions } from "./options.ts";
 
@@ -13,6 +14,10 @@ import type { GatewayOptions } from "./options.ts";
  * The emulator's one port: WebSocket upgrades on `/{stage}`, the
  * `@connections` API on `/{stage}/@connections/{id}`, 426 for a plain GET on
  * the stage path and 404 elsewhere.
+ *
+ * Every request and upgrade, mounted pages included, first passes the
+ * `HostPolicy`: a `Host` (and `Origin`, when present) it does not allow gets
+ * 403 with a one-line JSON message naming the flag that widens it.
  *
  * The upgrade is held until the authorizer and `$connect` have answered, and
  * `ws` is told which subprotocol to confirm: only the one `$connect` returned
@@ -46,6 +51,7 @@ export class GatewayServer {
     private readonly stage: string,
     private readonly options: GatewayOptions,
     private readonly log: (line: string) => void,
+    private readonly hosts: HostPolicy,
   ) {
     this.wss = new WebSocketServer({
       noServer: true,
@@ -95,6 +101,13 @@ export class GatewayServer {
 
   private async onRequest(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const rawPath = (request.url ?? "/").split("?")[0]!;
+    const refusal = this.hosts.check(request);
+    if (refusal !== undefined) {
+      this.log(`refused ${request.method} ${rawPath}: ${refusal.message}`);
+      request.resume();
+      const body = JSON.stringify({ message: refusal.message });
+      return void response.writeHead(403, { "content-type": "application/json", "content-length": Buffer.byteLength(body), connection: "close" }).end(body);
+    }
     if (this.parts === undefined) return void response.writeHead(503).end();
     if (ManagementApi.matches(rawPath)) return this.parts.management.handle(request, response, rawPath);
     request.resume();
@@ -115,6 +128,11 @@ export class GatewayServer {
   private async onUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
     socket.on("error", (error) => this.log(`socket error: ${describeError(error)}`));
     const [rawPath, rawQuery] = splitUrl(request.url ?? "/");
+    const refusal = this.hosts.check(request);
+    if (refusal !== undefined) {
+      this.log(`refused upgrade ${rawPath}: ${refusal.message}`);
+      return rejectHandshake(socket, 403, JSON.stringify({ message: refusal.message }));
+    }
     if (this.parts === undefined || this.refusing) return rejectHandshake(socket, 503);
     if (!this.isStagePath(rawPath)) return rejectHandshake(socket, 404);
     if (!isValidWebSocketRequest(request)) return rejectHandshake(socket, 400);
@@ -135,7 +153,7 @@ export class GatewayServer {
     if (!outcome.accepted) {
       this.log(`$connect rejected → HTTP ${outcome.status}`);
       rejectHandshake(socket, outcome.status);
-      void gateway.rejected(outcome.facts);
+      if (outcome.throttled !== true) void gateway.rejected(outcome.facts);
       return;
     }
     if (socket.destroyed) {
@@ -213,9 +231,9 @@ function isValidWebSocketRequest(request: IncomingMessage): boolean {
   );
 }
 
-function rejectHandshake(socket: Duplex, status: number): void {
+function rejectHandshake(socket: Duplex, status: number, message?: string): void {
   if (socket.destroyed) return;
-  const body = status === 401 ? '{"message":"Unauthorized"}' : status === 403 ? '{"message":"Forbidden"}' : "";
+  const body = message ?? (status === 401 ? '{"message":"Unauthorized"}' : status === 403 ? '{"message":"Forbidden"}' : status === 429 ? '{"message":"Too Many Requests"}' : "");
   socket.end(
     `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? "Error"}\r\n` +
       `Connection: close\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,

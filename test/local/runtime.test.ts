@@ -6,6 +6,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { startEmulator } from "../../local/emulator.ts";
 import { TestClient } from "./support/client.ts";
 import { startHarness, type Harness } from "./support/harness.ts";
+import { signedFetch } from "./support/signed-fetch.ts";
 import { baseDocument, writeStack } from "./support/stack.ts";
 
 // The Lambda side of the emulator: module formats, MOCK routes, crashes and hangs, logs, DynamoDB.
@@ -113,7 +114,7 @@ describe("handlers and integrations", () => {
   });
 
   it("@connections answers 400 BadRequestException for an id not in AWS's format", async () => {
-    const response = await fetch(`${h.emulator.connectionUrl}/not-an-id`, { method: "POST", body: "x" });
+    const response = await signedFetch(`${h.emulator.connectionUrl}/not-an-id`, { method: "POST", body: "x" });
     expect(response.status).toBe(400);
     expect(response.headers.get("x-amzn-errortype")).toBe("BadRequestException");
   });

@@ -6,6 +6,7 @@ import {
 } from "@aws-sdk/client-apigatewaymanagementapi";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { sleep, startHarness, type Harness } from "../support/harness.ts";
+import { signedFetch } from "../support/signed-fetch.ts";
 
 // Spec §15, "@connections" (41-49).
 
@@ -24,7 +25,7 @@ describe("@connections management API", () => {
 
   it("§15.41 POST with body hello answers 200 with an empty body and the client receives hello", async () => {
     const { client, cid } = await connect();
-    const response = await fetch(urlFor(cid), { method: "POST", body: "hello" });
+    const response = await signedFetch(urlFor(cid), { method: "POST", body: "hello" });
     expect(response.status).toBe(200);
     expect(await response.text()).toBe("");
     expect(await client.next()).toBe("hello");
@@ -42,7 +43,7 @@ describe("@connections management API", () => {
   it("§15.43 /dev/%40connections/<id with %3D> is the same as /dev/@connections/<id>", async () => {
     const { client, cid } = await connect();
     const base = h.emulator.managementEndpoint;
-    const response = await fetch(`${base}/%40connections/${cid.replace(/=/g, "%3D")}`, { method: "POST", body: "encoded" });
+    const response = await signedFetch(`${base}/%40connections/${cid.replace(/=/g, "%3D")}`, { method: "POST", body: "encoded" });
     expect(response.status).toBe(200);
     expect(await client.next()).toBe("encoded");
     client.close();
@@ -52,7 +53,7 @@ describe("@connections management API", () => {
     const { client, cid } = await connect();
     const origin = new URL(h.emulator.managementEndpoint).origin;
     for (const url of [`${origin}/@connections/${encodeURIComponent(cid)}`, `${origin}/bad/@connections/${encodeURIComponent(cid)}`]) {
-      const response = await fetch(url, { method: "POST", body: "x" });
+      const response = await signedFetch(url, { method: "POST", body: "x" });
       expect(response.status, url).toBe(403);
       expect(response.headers.get("x-amzn-errortype"), url).toBe("ForbiddenException");
     }
@@ -65,12 +66,12 @@ describe("@connections management API", () => {
 
   it("§15.45 Data over 131072 bytes answers 413 PayloadTooLargeException; exactly 131072 is delivered whole", async () => {
     const { client, cid } = await connect();
-    const tooBig = await fetch(urlFor(cid), { method: "POST", body: "a".repeat(131_073) });
+    const tooBig = await signedFetch(urlFor(cid), { method: "POST", body: "a".repeat(131_073) });
     expect(tooBig.status).toBe(413);
     expect(tooBig.headers.get("x-amzn-errortype")).toBe("PayloadTooLargeException");
     expect(typeof ((await tooBig.json()) as { message?: unknown }).message).toBe("string");
     const payload = "b".repeat(131_072);
-    const ok = await fetch(urlFor(cid), { method: "POST", body: payload });
+    const ok = await signedFetch(urlFor(cid), { method: "POST", body: payload });
     expect(ok.status).toBe(200);
     expect(await client.next()).toBe(payload);
     client.close();
@@ -78,7 +79,7 @@ describe("@connections management API", () => {
 
   it("§15.46 GET answers connectedAt, identity and lastActiveAt; the SDK parses Dates; lastActiveAt advances", async () => {
     const { client, cid, connectedAt } = await connect();
-    const response = await fetch(urlFor(cid));
+    const response = await signedFetch(urlFor(cid));
     expect(response.status).toBe(200);
     const body = (await response.json()) as { connectedAt: string; identity: { sourceIp: string; userAgent: string }; lastActiveAt: string };
     expect(body.connectedAt).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/);
@@ -97,12 +98,12 @@ describe("@connections management API", () => {
 
   it("§15.47 DELETE answers 204, closes with 1000, runs $disconnect with 'Connection Closed Normally', then GET is 410", async () => {
     const { client, cid } = await connect();
-    const response = await fetch(urlFor(cid), { method: "DELETE" });
+    const response = await signedFetch(urlFor(cid), { method: "DELETE" });
     expect(response.status).toBe(204);
     expect((await client.closed).code).toBe(1000);
     const disconnect = await h.control.waitFor((i) => i.key === "$disconnect" && i.event.requestContext.connectionId === cid);
     expect(disconnect.event.requestContext).toMatchObject({ disconnectStatusCode: 1000, disconnectReason: "Connection Closed Normally" });
-    expect((await fetch(urlFor(cid))).status).toBe(410);
+    expect((await signedFetch(urlFor(cid))).status).toBe(410);
     const sdkDelete = await h.sdk.send(new DeleteConnectionCommand({ ConnectionId: (await connect()).cid })).then((out) => out.$metadata.httpStatusCode);
     expect(sdkDelete).toBe(204);
   });
@@ -114,7 +115,7 @@ describe("@connections management API", () => {
     await h.control.waitFor((i) => i.key === "$disconnect" && i.event.requestContext.connectionId === cid);
     for (const id of [NEVER_EXISTED, cid]) {
       for (const method of ["POST", "GET", "DELETE"]) {
-        const response = await fetch(urlFor(id), { method, body: method === "POST" ? "x" : undefined });
+        const response = await signedFetch(urlFor(id), { method, body: method === "POST" ? "x" : undefined });
         expect(response.status, `${method} ${id}`).toBe(410);
         expect(response.headers.get("x-amzn-errortype")).toBe("GoneException");
         expect(await response.text()).toBe("");

@@ -2,6 +2,7 @@ import { GetConnectionCommand } from "@aws-sdk/client-apigatewaymanagementapi";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { rawUpgrade, rejectedStatus, TestClient } from "../support/client.ts";
 import { startHarness, type Harness } from "../support/harness.ts";
+import { signedFetch } from "../support/signed-fetch.ts";
 import { baseDocument, variants } from "../support/stack.ts";
 
 // Spec §15, "Handshake and $connect" (1-10) and §15.55.
@@ -31,7 +32,7 @@ describe("handshake and $connect", () => {
     h.control.script("$connect", { return: { statusCode: 403 } });
     expect(await rejectedStatus(h.emulator.url)).toBe(403);
     const cid = h.control.of("$connect")[0]!.event.requestContext.connectionId as string;
-    const response = await fetch(`${h.emulator.connectionUrl}/${encodeURIComponent(cid)}`);
+    const response = await signedFetch(`${h.emulator.connectionUrl}/${encodeURIComponent(cid)}`);
     expect(response.status).toBe(410);
   });
 

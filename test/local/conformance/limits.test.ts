@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { TestClient } from "../support/client.ts";
 import { sleep, startHarness, type Harness } from "../support/harness.ts";
+import { signedFetch } from "../support/signed-fetch.ts";
 
 // Spec §15, "Limits and timers" (50-54). Timers are shortened through options; nothing here asserts a duration.
 
@@ -70,7 +71,7 @@ describe("idle timeout (1 s here)", () => {
     for (let elapsed = 0; elapsed < 3_000; elapsed += 500) {
       chatty.send(JSON.stringify({ action: "join" }));
       // The backend posting counts as activity too.
-      await fetch(`${h.emulator.connectionUrl}/${encodeURIComponent(quietCid)}`, { method: "POST", body: "keep-alive" }).catch(() => undefined);
+      await signedFetch(`${h.emulator.connectionUrl}/${encodeURIComponent(quietCid)}`, { method: "POST", body: "keep-alive" }).catch(() => undefined);
       await sleep(500);
     }
     expect(chatty.ws.readyState).toBe(chatty.ws.OPEN);
