@@ -1,4 +1,4 @@
-import { startEmulator, type RunningEmulator } from "../../../local/emulator.ts";
+import { startEmulator, type EmulatorOptions, type RunningEmulator } from "../../../local/emulator.ts";
 import type { GatewayOptions } from "../../../local/options.ts";
 import { ApiGatewayManagementApiClient } from "@aws-sdk/client-apigatewaymanagementapi";
 import { TestClient } from "./client.ts";
@@ -16,7 +16,9 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function startHarness(options: { document?: TerraformJson; gateway?: Partial<GatewayOptions> } = {}): Promise<Harness> {
+export async function startHarness(
+  options: { document?: TerraformJson; gateway?: Partial<GatewayOptions>; emulator?: Partial<Omit<EmulatorOptions, "source" | "log" | "gateway">> } = {},
+): Promise<Harness> {
   const control = new ControlServer();
   await control.start();
   const logs: string[] = [];
@@ -24,8 +26,9 @@ export async function startHarness(options: { document?: TerraformJson; gateway?
     source: writeStack(options.document ?? baseDocument()),
     port: 0,
     apiId: "abc123",
-    variables: { control_url: control.url },
     gateway: options.gateway,
+    ...options.emulator,
+    variables: { control_url: control.url, ...options.emulator?.variables },
     log: (line) => logs.push(line),
   });
   const sdk = new ApiGatewayManagementApiClient({
