@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { NotMemberError } from "../../../functions/core/client-errors.ts";
 import type { HistoryFrame, MessageFrame } from "../../../contract/frames.ts";
 import { decodeCursor, encodeCursor, history } from "../../../functions/core/history.ts";
+import { roomKey } from "../../../contract/rooms.ts";
 import { NOW_SECONDS, newRoom, startChatWorld, type ChatWorld } from "../support/chat-world.ts";
 
 let world: ChatWorld;
@@ -21,7 +22,7 @@ async function roomWithMessages(count: number, options: { readonly expiresAt?: (
   const reader = await world.connected("Reader", [room]);
   const sent: MessageFrame[] = [];
   for (let i = 0; i < count; i++) {
-    const frame: MessageFrame = { type: "message", room, message: `message ${i}`, from: "Ada", sentAt: new Date(Date.UTC(2024, 0, 20, 12, 0, i)).toISOString(), seq: i, id: `m${i}` };
+    const frame: MessageFrame = { type: "message", room, message: `message ${i}`, from: "Ada", fromId: "u-ada", sentAt: new Date(Date.UTC(2024, 0, 20, 12, 0, i)).toISOString(), seq: i, id: `m${i}` };
     await world.store.appendMessage(frame, options.expiresAt?.(i) ?? NOW_SECONDS + 3600);
     sent.push(frame);
   }
@@ -99,7 +100,7 @@ describe("history", () => {
     const room = newRoom("big");
     const reader = await world.connected("Reader", [room]);
     for (let i = 0; i < 6; i++) {
-      await world.store.appendMessage({ type: "message", room, message: `${i}`.repeat(30_000), from: "Ada", sentAt: new Date(Date.UTC(2024, 0, 20, 12, 0, i)).toISOString(), seq: i, id: `m${i}` }, NOW_SECONDS + 3600);
+      await world.store.appendMessage({ type: "message", room, message: `${i}`.repeat(30_000), from: "Ada", fromId: "u-ada", sentAt: new Date(Date.UTC(2024, 0, 20, 12, 0, i)).toISOString(), seq: i, id: `m${i}` }, NOW_SECONDS + 3600);
     }
     // WHEN the newest 50 are asked for, then the next pages
     const pages: HistoryFrame[] = [];
@@ -121,10 +122,10 @@ describe("history", () => {
     const reader = await world.connected("Reader", [room]);
     const at = (s: number) => new Date(Date.UTC(2024, 0, 20, 12, 0, s)).toISOString();
     for (const [s, id] of [[0, "old-a"], [2, "old-b"]] as const) {
-      await world.table.client.send(new PutCommand({ TableName: world.table.tableName, Item: { pk: `ROOM#${room}`, sk: `MSG#${at(s)}#${id}`, messageId: id, message: id, from: "Ada", sentAt: at(s), expiresAt: NOW_SECONDS + 3600 } }));
+      await world.table.client.send(new PutCommand({ TableName: world.table.tableName, Item: { pk: `ROOM#${roomKey(room)}`, sk: `MSG#${at(s)}#${id}`, messageId: id, message: id, from: "Ada", sentAt: at(s), expiresAt: NOW_SECONDS + 3600 } }));
     }
     for (const [s, id] of [[1, "new-a"], [3, "new-b"]] as const) {
-      await world.store.appendMessage({ type: "message", room, message: id, from: "Ada", sentAt: at(s), seq: s, id }, NOW_SECONDS + 3600);
+      await world.store.appendMessage({ type: "message", room, message: id, from: "Ada", fromId: "u-ada", sentAt: at(s), seq: s, id }, NOW_SECONDS + 3600);
     }
     // WHEN it is read one message a page
     const seen: string[] = [];

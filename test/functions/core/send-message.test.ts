@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ConnectionStore, MessageHistory } from "../../../functions/core/connection-store.ts";
 import type { MessageFrame } from "../../../contract/frames.ts";
-import { MissingFieldError, NotMemberError } from "../../../functions/core/client-errors.ts";
+import { MissingFieldError, NotMemberError, RateLimitedError, TooLargeError } from "../../../functions/core/client-errors.ts";
+import { roomKey } from "../../../contract/rooms.ts";
 import { compareMessages } from "../../../contract/message-order.ts";
 import { sendMessage, type SendMessageSettings } from "../../../functions/core/send-message.ts";
 import { answerTwoWay } from "../../../functions/core/two-way-answer.ts";
@@ -10,7 +11,14 @@ import { captureLogs } from "../support/captured-logs.ts";
 import { countingRandom, fixedClock, NOW_SECONDS, newRoom, startChatWorld, type ChatWorld } from "../support/chat-world.ts";
 
 let world: ChatWorld;
-const SETTINGS: SendMessageSettings = { maxMessageBytes: 32_768, defaultRoom: "lobby", fanOut: { concurrency: 8 }, historyTtlSeconds: 604_800 };
+const SETTINGS: SendMessageSettings = {
+  maxMessageBytes: 32_768,
+  defaultRoom: "lobby",
+  fanOut: { concurrency: 8 },
+  historyTtlSeconds: 604_800,
+  maxStoredMessageBytes: 4_096,
+  rate: { maxPerMinute: 60 },
+};
 
 beforeAll(async () => {
   world = await startChatWorld();
@@ -36,7 +44,8 @@ describe("sendMessage", () => {
     const receipt = await sendMessage({ connectionId: sender, body: body({ room, message: "Hello everyone" }) }, world.dependencies(), SETTINGS);
 
     // THEN the live members get the message frame, and the sender a receipt counting the delivery and the pruning
-    const frame = { type: "message", room, message: "Hello everyone", from: "Ada", sentAt: "2024-01-20T11:55:04.112Z", seq: 0, id: "id-1" };
+    const fromId = (await world.store.connection(sender))!.userId;
+    const frame = { type: "message", room, message: "Hello everyone", from: "Ada", fromId, sentAt: "2024-01-20T11:55:04.112Z", seq: 0, id: "id-1" };
     expect(world.framesOf(sender)).toEqual([frame]);
     expect(world.framesOf(other)).toEqual([frame]);
     expect(receipt).toStrictEqual({ type: "sent", room, id: "id-1", delivered: 2, pruned: 1, failed: 0, stored: true });
@@ -104,7 +113,7 @@ describe("sendMessage", () => {
     // THEN one PutItem wrote it under ROOM#<room>, expiring an hour from now, with no `room` attribute (which would list it as a member)
     const put = world.table.calls.find((call) => call.action === "PutItem")!;
     const item = put.input["Item"] as Record<string, Record<string, string>>;
-    expect(item["pk"]).toEqual({ S: `ROOM#${room}` });
+    expect(item["pk"]).toEqual({ S: `ROOM#${roomKey(room)}` });
     expect(item["sk"]).toEqual({ S: "MSG#2024-01-20T11:55:04.112Z#0000000000000000#id-1" });
     expect(item["expiresAt"]).toEqual({ N: String(NOW_SECONDS + 3600) });
     expect(item["room"]).toBeUndefined();
@@ -116,7 +125,8 @@ describe("sendMessage", () => {
     const events: string[] = [];
     let releaseWrite!: () => void;
     const store = {
-      membership: async () => ({ connectionId: "me", room, userName: "Ada" }),
+      membership: async () => ({ connectionId: "me", room, roomName: room, userName: "Ada", userId: "u-ada" }),
+      countMessage: async () => true,
       roomMembers: async function* () {
         yield [{ connectionId: "me" }, { connectionId: "you" }];
       },
@@ -157,6 +167,7 @@ describe("sendMessage", () => {
     const broken = new DynamoDbConnectionStore({ client: world.table.client, tableName: "no-such-table", sleep: async () => {} });
     const store = {
       membership: world.store.membership.bind(world.store),
+      countMessage: world.store.countMessage.bind(world.store),
       roomMembers: world.store.roomMembers.bind(world.store),
       removeStaleConnection: world.store.removeStaleConnection.bind(world.store),
       appendMessage: broken.appendMessage.bind(broken),
@@ -167,6 +178,49 @@ describe("sendMessage", () => {
     expect(world.framesOf(ada)).toHaveLength(1);
     expect(receipt).toMatchObject({ delivered: 1, stored: false });
     expect(deps.lines).toContainEqual(expect.objectContaining({ level: "ERROR", message: "history write failed", error: expect.objectContaining({ name: "ResourceNotFoundException" }) }));
+  });
+
+  it("sendMessage: past maxPerMinute a connection gets rate_limited; nothing of the excess is sent or stored, and others keep flowing", async () => {
+    // GIVEN Ada and Grace in a room, with a budget of 3 messages a minute
+    const room = newRoom("flood");
+    const ada = await world.connected("Ada", [room]);
+    const grace = await world.connected("Grace", [room]);
+    const limited = { ...SETTINGS, rate: { maxPerMinute: 3 } };
+    const random = countingRandom();
+    // WHEN Ada sends 5 messages within the minute
+    const results = [];
+    for (let i = 0; i < 5; i++) {
+      results.push(await sendMessage({ connectionId: ada, body: body({ room, message: `flood ${i}` }) }, world.dependencies({ random }), limited).then(() => "sent", (error: unknown) => error));
+    }
+    // THEN the first 3 went out and the last 2 were refused with rate_limited
+    expect(results.slice(0, 3)).toEqual(["sent", "sent", "sent"]);
+    for (const refused of results.slice(3)) expect(refused).toBeInstanceOf(RateLimitedError);
+    expect(world.framesOf(grace).map((f) => f["message"])).toEqual(["flood 0", "flood 1", "flood 2"]);
+    expect((await world.store.recentMessages(room, { limit: 10, nowSeconds: NOW_SECONDS })).messages).toHaveLength(3);
+    // AND Grace, with her own budget, still gets through
+    await expect(sendMessage({ connectionId: grace, body: body({ room, message: "still here" }) }, world.dependencies(), limited)).resolves.toMatchObject({ delivered: 2 });
+    // AND a minute later Ada has a fresh budget
+    const later = world.dependencies({ clock: fixedClock({ now: new Date(Date.UTC(2024, 0, 20, 11, 56, 30)) }) });
+    await expect(sendMessage({ connectionId: ada, body: body({ room, message: "after" }) }, later, limited)).resolves.toMatchObject({ type: "sent" });
+  });
+
+  it("sendMessage: a text longer than maxStoredMessageBytes is too_large, and nothing is read, sent or stored", async () => {
+    const room = newRoom("long");
+    const ada = await world.connected("Ada", [room]);
+    world.table.calls.length = 0;
+    await expect(
+      sendMessage({ connectionId: ada, body: body({ room, message: "é".repeat(2_049) }) }, world.dependencies(), SETTINGS),
+    ).rejects.toThrow(TooLargeError);
+    expect(world.table.calls).toEqual([]);
+    expect(world.framesOf(ada)).toEqual([]);
+  });
+
+  it("sendMessage: a message to another spelling of the room reaches it, under the room's own spelling", async () => {
+    const room = newRoom("Spelled");
+    const ada = await world.connected("Ada", [room]);
+    const receipt = await sendMessage({ connectionId: ada, body: body({ room: room.toUpperCase(), message: "hi" }) }, world.dependencies(), SETTINGS);
+    expect(receipt).toMatchObject({ room, delivered: 1 });
+    expect(world.framesOf(ada)).toEqual([expect.objectContaining({ room, message: "hi" })]);
   });
 
   it("sendMessage: an invalid message is rejected before anything is read or sent", async () => {

@@ -1,6 +1,7 @@
 import { DynamoDbConnectionStore } from "../../../functions/aws/dynamodb-connection-store.ts";
 import { ManagementApiSenders } from "../../../functions/aws/management-api-senders.ts";
 import type { Clock } from "../../../functions/core/clock.ts";
+import { anonymousUserId } from "../../../functions/core/identity.ts";
 import type { Logger } from "../../../functions/core/logger.ts";
 import type { Random } from "../../../functions/core/random.ts";
 import type { Sender } from "../../../functions/core/sender.ts";
@@ -86,7 +87,7 @@ export async function startChatWorld(): Promise<ChatWorld> {
     },
     connected: async (userName, rooms = ["lobby"], userId) => {
       const connectionId = newApiGatewayId();
-      const id = userId ?? `anon:${connectionId}`;
+      const id = userId ?? (await anonymousUserId(connectionId));
       const expiresAt = NOW_SECONDS + 10_800;
       if (userId !== undefined) await store.claimName({ name: userName, userId, expiresAt, nowSeconds: NOW_SECONDS });
       // Accepted a minute before NOW: established, so a 410 from it means it is gone.
