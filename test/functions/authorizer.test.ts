@@ -2,6 +2,7 @@ import { exportSPKI, SignJWT } from "jose";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import type { AuthorizerEvent, AuthorizerResult } from "../../functions/aws/websocket-event.ts";
 import { authorizerEvent } from "./support/events.ts";
+import { signedInUserId } from "../../functions/core/identity.ts";
 import { startJwksServer, TEST_AUDIENCE, TEST_ISSUER, type JwksServer } from "./support/jwks-server.ts";
 import { stdoutLogsOf } from "./support/stdout-logs.ts";
 
@@ -17,8 +18,9 @@ afterAll(async () => {
   await jwks?.close();
 });
 beforeEach(async () => {
-  Object.assign(process.env, { JWT_ISSUER: TEST_ISSUER, JWT_AUDIENCE: TEST_AUDIENCE, JWKS_URL: jwks.url });
+  Object.assign(process.env, { JWT_ISSUER: TEST_ISSUER, JWT_AUDIENCE: TEST_AUDIENCE, JWKS_URL: jwks.url, NAME_CLAIMS: "preferred_username,cognito:username" });
   delete process.env["JWT_ALGORITHMS"];
+  delete process.env["MAX_TOKEN_AGE_SECONDS"];
   handler = await coldHandler();
 });
 
@@ -48,24 +50,88 @@ async function expectUnauthorized(token: string | undefined) {
 const nowSeconds = () => Math.floor(Date.now() / 1000);
 
 describe("authorizer", () => {
-  it.each(["RS256", "ES256"] as const)("authorizer: a valid %s token is allowed on methodArn, with its sub and name in the context", async (alg) => {
+  it.each(["RS256", "ES256"] as const)("authorizer: a valid %s token is allowed on methodArn, with its user id and name in the context", async (alg) => {
     // GIVEN a token from the issuer, for our audience, signed with the issuer's %s key
     const token = await jwks.sign({ sub: "sub-ada", preferred_username: "ada" }, { alg });
     // WHEN the authorizer sees it
     const { value, event } = await authorize(token);
-    // THEN the connection is allowed, exactly on the $connect ARN, and later events learn who it is
+    // THEN the connection is allowed, exactly on the $connect ARN, and later events learn who it is: a hash of issuer and sub, not the sub
+    const userId = await signedInUserId(TEST_ISSUER, "sub-ada");
+    expect(userId).toMatch(/^u-[A-Za-z0-9_-]{16}$/);
     expect(value).toStrictEqual({
-      principalId: "sub-ada",
+      principalId: userId,
       policyDocument: { Version: "2012-10-17", Statement: [{ Action: "execute-api:Invoke", Effect: "Allow", Resource: event.methodArn }] },
-      context: { userId: "sub-ada", userName: "ada" },
+      context: { userId, userName: "ada" },
     });
   });
 
-  it("authorizer: the name falls back to cognito:username, name, then the email's local part", async () => {
-    const fromEmail = await jwks.sign({ sub: "s1", preferred_username: "not valid!", name: "Émile Zola", email: "emile.z@example.com" });
-    expect((await authorize(fromEmail)).value?.context).toEqual({ userId: "s1", userName: "emile.z" });
+  it("authorizer: the user id binds issuer and sub: the same sub from another issuer is another user", async () => {
+    expect(await signedInUserId(TEST_ISSUER, "s1")).not.toBe(await signedInUserId("https://other.example", "s1"));
+    expect(await signedInUserId(TEST_ISSUER, "s1")).toBe(await signedInUserId(TEST_ISSUER, "s1"));
+  });
+
+  it("authorizer: the name comes only from the claims NAME_CLAIMS lists, in order; never from email or name", async () => {
+    // GIVEN NAME_CLAIMS = preferred_username, cognito:username
+    // WHEN a token's listed claims break the naming rules, while email and name would make "admin"
+    const fromEmail = await jwks.sign({ sub: "s1", preferred_username: "not valid!", name: "admin", email: "admin@evil.example" });
+    // THEN the name is user- and the user id's first letters, not admin
+    const userId = await signedInUserId(TEST_ISSUER, "s1");
+    expect((await authorize(fromEmail)).value?.context).toEqual({ userId, userName: `user-${userId.slice(2).replace(/[^A-Za-z0-9]/g, "").slice(0, 8)}` });
+    // AND the second listed claim is used when the first is absent
     const fromCognito = await jwks.sign({ sub: "s2", "cognito:username": "zola" });
-    expect((await authorize(fromCognito)).value?.context).toEqual({ userId: "s2", userName: "zola" });
+    expect((await authorize(fromCognito)).value?.context).toMatchObject({ userName: "zola" });
+    // AND by default (NAME_CLAIMS unset) only cognito:username counts: preferred_username, which users may set, is ignored
+    delete process.env["NAME_CLAIMS"];
+    handler = await coldHandler();
+    const chosen = await jwks.sign({ sub: "s3", preferred_username: "admin" });
+    expect((await authorize(chosen)).value?.context).toMatchObject({ userName: expect.stringMatching(/^user-/) });
+  });
+
+  it("authorizer: a token whose sub is empty, blank or missing is refused (fail closed)", async () => {
+    for (const sub of ["", "   "]) {
+      const { logs } = await expectUnauthorized(await jwks.sign({ sub }));
+      expect(logs).toContainEqual(expect.objectContaining({ message: "token rejected" }));
+    }
+    const now = nowSeconds();
+    const noSub = await new SignJWT({ iss: TEST_ISSUER, aud: TEST_AUDIENCE, iat: now, exp: now + 300 })
+      .setProtectedHeader({ alg: "RS256", kid: jwks.keys.RS256.kid })
+      .sign(jwks.keys.RS256.privateKey);
+    await expectUnauthorized(noSub);
+  });
+
+  it("authorizer: a token without iat, or issued longer ago than MAX_TOKEN_AGE_SECONDS, is refused whatever its exp", async () => {
+    const now = nowSeconds();
+    const noIat = await new SignJWT({ iss: TEST_ISSUER, aud: TEST_AUDIENCE, sub: "s", exp: now + 300 })
+      .setProtectedHeader({ alg: "RS256", kid: jwks.keys.RS256.kid })
+      .sign(jwks.keys.RS256.privateKey);
+    await expectUnauthorized(noIat);
+    // Two days old, valid for a year: past the default day
+    await expectUnauthorized(await jwks.sign({ iat: now - 2 * 86_400, exp: now + 365 * 86_400 }));
+    process.env["MAX_TOKEN_AGE_SECONDS"] = "60";
+    handler = await coldHandler();
+    await expectUnauthorized(await jwks.sign({ iat: now - 120 }));
+    await expect(authorize(await jwks.sign({ iat: now - 10 }))).resolves.toMatchObject({ value: expect.objectContaining({ principalId: expect.any(String) }) });
+  });
+
+  it.each(["logout+jwt", "dpop+jwt", "application/secevent+jwt"])("authorizer: a token typed %s is refused; JWT, at+jwt and none are accepted", async (typ) => {
+    const now = nowSeconds();
+    const typed = (value: string | undefined) =>
+      new SignJWT({ iss: TEST_ISSUER, aud: TEST_AUDIENCE, sub: "s", iat: now, exp: now + 300 })
+        .setProtectedHeader({ alg: "RS256", kid: jwks.keys.RS256.kid, ...(value === undefined ? {} : { typ: value }) })
+        .sign(jwks.keys.RS256.privateKey);
+    await expectUnauthorized(await typed(typ));
+    for (const accepted of ["JWT", "at+jwt", "application/at+jwt", undefined]) {
+      expect((await authorize(await typed(accepted))).value, String(accepted)).toBeDefined();
+    }
+  });
+
+  it("authorizer: a JWKS_URL over plain http to a non-loopback host is a deployment fault: every token is refused and nothing is fetched", async () => {
+    process.env["JWKS_URL"] = "http://evil.example/jwks.json";
+    handler = await coldHandler();
+    const before = jwks.requests;
+    const { logs } = await expectUnauthorized(await jwks.sign({}));
+    expect(logs).toContainEqual(expect.objectContaining({ level: "ERROR", message: "could not verify token", error: expect.objectContaining({ name: "InvalidEnvironmentError" }) }));
+    expect(jwks.requests).toBe(before);
   });
 
   it("authorizer: an expired token is refused", async () => {
@@ -141,7 +207,7 @@ describe("authorizer", () => {
     // WHEN it authorizes five connections, with both keys
     for (let i = 0; i < 5; i++) {
       const { value } = await authorize(await jwks.sign({ sub: `s${i}` }, { alg: i % 2 === 0 ? "RS256" : "ES256" }));
-      expect(value?.principalId).toBe(`s${i}`);
+      expect(value?.principalId).toBe(await signedInUserId(TEST_ISSUER, `s${i}`));
     }
     // THEN the key set was fetched once
     expect(jwks.requests - before).toBe(1);

@@ -10,6 +10,8 @@ beforeAll(async () => {
   useDummyAwsCredentials();
   table = await startConnectionTable();
   process.env["AWS_ENDPOINT_URL_DYNAMODB"] = table.endpoint;
+  // These events carry no authorizer context: an API without sign-in. With it on (the default), they are refused.
+  process.env["AUTH_ENABLED"] = "false";
 });
 afterAll(async () => {
   await table?.close();
@@ -47,6 +49,21 @@ describe("$connect handler", () => {
       connectionId: "R1kmxc2VNjMCFIA=",
       error: { name: "ResourceNotFoundException" },
     });
+  });
+
+  it("$connect: with sign-in on (the default), an event without the authorizer's identity is refused with 403 and nothing is stored", async () => {
+    process.env["TABLE_NAME"] = table.tableName;
+    delete process.env["AUTH_ENABLED"];
+    try {
+      const handler = await freshHandler();
+      const connectionId = newApiGatewayId();
+      const { result, logs } = await stdoutLogsOf(() => handler(fixtureEvent("connect-event", { requestContext: { connectionId }, queryStringParameters: { name: "mallory" } })));
+      expect(result).toStrictEqual({ statusCode: 403 });
+      expect(await table.itemsOf(connectionId)).toEqual([]);
+      expect(logs).toContainEqual(expect.objectContaining({ level: "WARN", message: "connection refused", statusCode: 403 }));
+    } finally {
+      process.env["AUTH_ENABLED"] = "false";
+    }
   });
 
   it("$connect: answers 500 when TABLE_NAME is not set", async () => {
