@@ -13,7 +13,22 @@ describe("settings", () => {
       maxMessageBytes: 32_768,
       fanOutConcurrency: 128,
       historyTtlSeconds: 604_800,
+      maxMessagesPerMinute: 60,
+      maxRoomsPerConnection: 20,
+      maxMemberNames: 200,
+      maxStoredMessageBytes: 4_096,
     });
+  });
+
+  it("readConnectSettings: sign-in is required unless AUTH_ENABLED is exactly false; anything but true or false is a deployment fault", () => {
+    expect(readConnectSettings({ TABLE_NAME: "t" }).authEnabled).toBe(true);
+    expect(readConnectSettings({ TABLE_NAME: "t", AUTH_ENABLED: "true" }).authEnabled).toBe(true);
+    expect(readConnectSettings({ TABLE_NAME: "t", AUTH_ENABLED: "false" }).authEnabled).toBe(false);
+    expect(() => readConnectSettings({ TABLE_NAME: "t", AUTH_ENABLED: "no" })).toThrow(/AUTH_ENABLED/);
+  });
+
+  it("readConnectSettings: a name stays bound 30 days by default; a user may hold 5 connections", () => {
+    expect(readConnectSettings({ TABLE_NAME: "t" })).toMatchObject({ nameBindingSeconds: 30 * 86_400, maxConnectionsPerUser: 5 });
   });
 
   it("readConnectSettings: the TTL defaults to 3 hours, longer than API Gateway's 2-hour limit", () => {
@@ -46,6 +61,8 @@ describe("settings", () => {
       audience: "chat",
       jwksUrl: new URL("https://issuer.example/.well-known/jwks.json"),
       algorithms: ["RS256", "ES256"],
+      nameClaims: ["cognito:username"],
+      maxTokenAgeSeconds: 86_400,
     });
   });
 
@@ -55,5 +72,16 @@ describe("settings", () => {
 
   it("readAuthorizerSettings: a JWKS_URL that is not a URL is refused", () => {
     expect(() => readAuthorizerSettings({ ...AUTH_ENV, JWKS_URL: "jwks.json" })).toThrow(/JWKS_URL/);
+  });
+
+  it.each(["http://issuer.example/jwks.json", "http://localhost.evil.example/jwks.json", "http://127.0.0.1.nip.io/jwks.json", "ftp://issuer.example/jwks.json"])(
+    "readAuthorizerSettings: JWKS_URL=%s is refused: https, or http on loopback only",
+    (url) => {
+      expect(() => readAuthorizerSettings({ ...AUTH_ENV, JWKS_URL: url })).toThrow(/JWKS_URL.*https/);
+    },
+  );
+
+  it.each(["https://issuer.example/jwks.json", "http://127.0.0.1:3001/_dev/jwks.json", "http://localhost:8080/jwks.json"])("readAuthorizerSettings: JWKS_URL=%s is accepted", (url) => {
+    expect(readAuthorizerSettings({ ...AUTH_ENV, JWKS_URL: url }).jwksUrl.href).toBe(url);
   });
 });
