@@ -27,6 +27,12 @@ export interface BundledFunctionProps {
   /** Logs retention in days (a token is fine). */
   readonly logRetentionDays: number;
   /**
+   * KMS key ARN that encrypts the function's log group; a token that
+   * resolves to null means CloudWatch's default encryption.
+   * @default - CloudWatch's default encryption
+   */
+  readonly logsKmsKeyId?: string;
+  /**
    * Environment variables for the function.
    * @default - none
    */
@@ -89,6 +95,7 @@ export class BundledFunction extends Construct {
     this.logGroup = new CloudwatchLogGroup(this, "LogGroup", {
       name: `/aws/lambda/${props.functionName}`,
       retentionInDays: props.logRetentionDays,
+      kmsKeyId: props.logsKmsKeyId,
     });
 
     this.role = new IamRole(this, "Role", {

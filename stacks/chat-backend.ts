@@ -4,11 +4,12 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { AUTHORIZER, ROUTES, type AuthorizerDefinition, type RouteDefinition } from "../contract/routes.ts";
 import { RESOURCE_ENVIRONMENT } from "../contract/settings.ts";
+import { ApiGatewayCloudWatchRole } from "./api-gateway-account.ts";
 import type { BundleHandlerOptions } from "./bundle-handler.ts";
 import { BundledFunction } from "./bundled-function.ts";
 import { ConnectionTable } from "./connection-table.ts";
 import { physicalName } from "./physical-name.ts";
-import { WebSocketApi } from "./websocket-api.ts";
+import { WebSocketApi, type ThrottleSettings } from "./websocket-api.ts";
 
 const FUNCTIONS_DIR = fileURLToPath(new URL("../functions/", import.meta.url));
 
@@ -18,8 +19,37 @@ export interface ChatBackendProps {
   readonly namePrefix: string;
   /** Stage name (a token is fine). */
   readonly stageName: string;
-  /** Log retention of every function's log group, in days. */
+  /** Log retention of every log group (functions and the stage's access log), in days. */
   readonly logRetentionDays: number;
+  /**
+   * KMS key ARN that encrypts every log group; a token that resolves to null
+   * means CloudWatch's default encryption.
+   * @default - CloudWatch's default encryption
+   */
+  readonly logsKmsKeyId?: string;
+  /**
+   * Customer-managed KMS key ARN of the connection table; a token that
+   * resolves to null means DynamoDB's AWS managed key.
+   * @default - the AWS managed key
+   */
+  readonly tableKmsKeyArn?: string;
+  /**
+   * Stage-wide throttling of every route.
+   * @default - only the account's API Gateway limits
+   */
+  readonly throttling?: ThrottleSettings;
+  /**
+   * Throttling of new connections (`$connect`'s own route settings).
+   * @default - the stage-wide throttling
+   */
+  readonly connectThrottling?: ThrottleSettings;
+  /**
+   * Create the account's API Gateway CloudWatch role, which the stage's
+   * access log needs (a boolean or a token such as a Terraform variable).
+   * One setting per account and region: see {@link ApiGatewayCloudWatchRole}.
+   * @default false
+   */
+  readonly manageApiGatewayCloudWatchRole?: boolean | IResolvable;
   /** Folder where handler bundles are staged before they are zipped. */
   readonly bundleRoot: string;
   /**
@@ -75,12 +105,22 @@ export class ChatBackend extends Construct {
 
   constructor(scope: Construct, id: string, props: ChatBackendProps) {
     super(scope, id);
-    this.table = new ConnectionTable(this, "Connections", { tableName: physicalName(props.namePrefix, "connections") });
+    this.table = new ConnectionTable(this, "Connections", { tableName: physicalName(props.namePrefix, "connections"), kmsKeyArn: props.tableKmsKeyArn });
+    const manageRole = props.manageApiGatewayCloudWatchRole ?? false;
+    const cloudWatchRole =
+      manageRole === false ? undefined : new ApiGatewayCloudWatchRole(this, "ApiGatewayCloudWatchRole", { roleName: physicalName(props.namePrefix, "apigateway-cloudwatch"), enabled: manageRole });
     this.api = new WebSocketApi(this, "WebSocket", {
       apiName: physicalName(props.namePrefix, "chat"),
       stageName: props.stageName,
       routeSelectionExpression: props.routeSelectionExpression,
       description: "wsstack chat: WebSocket API",
+      throttling: props.throttling,
+      accessLog: {
+        logGroupName: `/aws/apigateway/${physicalName(props.namePrefix, `${props.stageName}-access`)}`,
+        retentionInDays: props.logRetentionDays,
+        kmsKeyId: props.logsKmsKeyId,
+        dependsOn: cloudWatchRole ? [cloudWatchRole.account] : undefined,
+      },
     });
 
     const functions = new Map<string, BundledFunction>();
@@ -100,6 +140,7 @@ export class ChatBackend extends Construct {
       functions.set(route.routeKey, fn);
     }
     this.functions = functions;
+    if (props.connectThrottling && this.api.hasRoute("$connect")) this.api.throttleRoute("$connect", props.connectThrottling);
 
     if (props.auth) {
       const definition = props.auth.authorizer ?? AUTHORIZER;
@@ -119,6 +160,7 @@ export class ChatBackend extends Construct {
       functionName: physicalName(props.namePrefix, name),
       bundleRoot: props.bundleRoot,
       logRetentionDays: props.logRetentionDays,
+      logsKmsKeyId: props.logsKmsKeyId,
       description,
       environment,
     });

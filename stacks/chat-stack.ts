@@ -94,6 +94,11 @@ export class ChatStack extends TerraformStack {
       namePrefix: v.namePrefix.stringValue,
       stageName: v.stageName.stringValue,
       logRetentionDays: v.logRetentionDays.numberValue,
+      logsKmsKeyId: emptyAsNull(SETTINGS.logsKmsKeyArn),
+      tableKmsKeyArn: emptyAsNull(SETTINGS.tableKmsKeyArn),
+      throttling: { rateLimit: v.throttlingRateLimit.numberValue, burstLimit: v.throttlingBurstLimit.numberValue },
+      connectThrottling: { rateLimit: v.connectThrottlingRateLimit.numberValue, burstLimit: v.connectThrottlingBurstLimit.numberValue },
+      manageApiGatewayCloudWatchRole: v.manageApiGatewayCloudwatchRole.booleanValue,
       bundleRoot: props.bundleRoot,
       routes: props.routes,
       environment: environmentFor("routes", v),
@@ -127,9 +132,9 @@ type Variables = { readonly [K in SettingName]: TerraformVariable } & { readonly
 function declareVariable(stack: TerraformStack, name: string, config: TerraformVariableConfig): TerraformVariable {
   const v = new TerraformVariable(stack, name, config);
   v.overrideLogicalId(name);
-  // cdktf's HCL renderer silently drops an empty-string default, which would
-  // make the variable required; an override survives.
-  if (config.default === "") v.addOverride("default", "");
+  // cdktf's HCL renderer silently drops a falsy default ("", false, 0), which
+  // would make the variable required; an override survives.
+  if (config.default === "" || config.default === false || config.default === 0) v.addOverride("default", config.default);
   return v;
 }
 
@@ -161,6 +166,15 @@ function environmentFor(receivers: SettingReceivers, v: Variables): Record<strin
       : variable.stringValue;
   }
   return environment;
+}
+
+/**
+ * `var.x == "" ? null : var.x`: an optional ARN whose empty default leaves the
+ * argument unset, so one synthesized module serves both cases. Written out,
+ * because cdktf's HCL renderer turns the `""` of Op.eq into `undefined`.
+ */
+function emptyAsNull(setting: { readonly variable: string }): string {
+  return `\${var.${setting.variable} == "" ? null : var.${setting.variable}}`;
 }
 
 function output(stack: TerraformStack, name: string, value: string, description: string): void {

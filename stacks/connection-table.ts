@@ -14,6 +14,13 @@ export interface ConnectionTableProps {
    */
   readonly pointInTimeRecovery?: boolean;
   /**
+   * Customer-managed KMS key ARN for encryption at rest; a token that
+   * resolves to null means DynamoDB's AWS managed key (`aws/dynamodb`).
+   * Encryption at rest is on either way.
+   * @default - the AWS managed key
+   */
+  readonly kmsKeyArn?: string;
+  /**
    * Refuse `terraform destroy` of the table until switched off.
    * @default false
    */
@@ -56,7 +63,7 @@ export class ConnectionTable extends Construct {
         },
       ],
       ttl: { attributeName: k.ttlAttribute, enabled: true },
-      serverSideEncryption: { enabled: true },
+      serverSideEncryption: { enabled: true, kmsKeyArn: props.kmsKeyArn },
       pointInTimeRecovery: { enabled: props.pointInTimeRecovery ?? true },
       deletionProtectionEnabled: props.deletionProtection ?? false,
     });

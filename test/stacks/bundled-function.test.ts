@@ -7,9 +7,9 @@ import { HandlerEntryNotFoundError } from "../../stacks/bundle-handler.ts";
 import { BundledFunction, WildcardActionError } from "../../stacks/bundled-function.ts";
 import { ECHO_HANDLER, iamStatements, resourcesOf, synthInStack, tempBundleRoot } from "./synth-helpers.ts";
 
-function oneFunction(entry = ECHO_HANDLER, bundleRoot = tempBundleRoot(), build?: (fn: BundledFunction) => void) {
+function oneFunction(entry = ECHO_HANDLER, bundleRoot = tempBundleRoot(), build?: (fn: BundledFunction) => void, logsKmsKeyId?: string) {
   return synthInStack((stack) => {
-    const fn = new BundledFunction(stack, "Fn", { entry, functionName: "chat-fn", bundleRoot, logRetentionDays: 30 });
+    const fn = new BundledFunction(stack, "Fn", { entry, functionName: "chat-fn", bundleRoot, logRetentionDays: 30, logsKmsKeyId });
     build?.(fn);
   });
 }
@@ -50,6 +50,12 @@ describe("BundledFunction", () => {
     expect(Testing.toHaveResourceWithProperties(json, "aws_cloudwatch_log_group", { name: "/aws/lambda/chat-fn", retention_in_days: 30 })).toBe(true);
     const [fn] = resourcesOf(tf, "aws_lambda_function");
     expect(fn.logging_config.log_group).toMatch(/^\$\{aws_cloudwatch_log_group\.\w+\.name\}$/);
+  });
+
+  it("logsKmsKeyId: encrypts the log group with that key; none by default", () => {
+    const withKey = resourcesOf(oneFunction(ECHO_HANDLER, tempBundleRoot(), undefined, "arn:aws:kms:us-east-1:111122223333:key/k").tf, "aws_cloudwatch_log_group")[0];
+    expect(withKey.kms_key_id).toBe("arn:aws:kms:us-east-1:111122223333:key/k");
+    expect(resourcesOf(oneFunction().tf, "aws_cloudwatch_log_group")[0].kms_key_id).toBeUndefined();
   });
 
   it("role: is the function's own, assumable by Lambda only", () => {

@@ -42,6 +42,8 @@ describe("ChatStack", () => {
       JWT_AUDIENCE: "${var.jwt_audience}",
       JWKS_URL: "${var.jwks_url}",
       JWT_ALGORITHMS: '${join(",", var.jwt_algorithms)}',
+      NAME_CLAIMS: '${join(",", var.name_claims)}',
+      MAX_TOKEN_AGE_SECONDS: "${var.max_token_age_seconds}",
     });
     expect(deployed.tf.variable!.auth_enabled.validation[0].condition).toContain("!var.auth_enabled ||");
     expect(deployed.tf.variable!.auth_enabled).toMatchObject({ type: "bool", default: true });
@@ -80,17 +82,71 @@ describe("ChatStack", () => {
     }
   });
 
-  it("log groups: one per function, retention from var.log_retention_days", () => {
+  it("log groups: one per function and one for the stage's access log, retention from var.log_retention_days, KMS from var.logs_kms_key_arn", () => {
     const groups = resourcesOf(deployed.tf, "aws_cloudwatch_log_group");
-    expect(groups).toHaveLength(FUNCTION_COUNT);
-    for (const g of groups) expect(g.retention_in_days).toBe("${var.log_retention_days}");
+    expect(groups).toHaveLength(FUNCTION_COUNT + 1);
+    expect(groups.filter((g) => g.name.startsWith("/aws/lambda/"))).toHaveLength(FUNCTION_COUNT);
+    expect(groups.map((g) => g.name)).toContain("/aws/apigateway/${var.name_prefix}-${var.stage_name}-access");
+    for (const g of groups) {
+      expect(g.retention_in_days).toBe("${var.log_retention_days}");
+      expect(g.kms_key_id).toBe('${var.logs_kms_key_arn == "" ? null : var.logs_kms_key_arn}');
+    }
   });
 
-  it("roles: one per function, each with a single inline policy", () => {
+  it("roles: one per function, each with a single inline policy; the API Gateway CloudWatch role only when asked for", () => {
     const roles = resourcesOf(deployed.tf, "aws_lambda_function").map((f) => f.role);
     expect(new Set(roles).size).toBe(FUNCTION_COUNT);
-    expect(resourcesOf(deployed.tf, "aws_iam_role")).toHaveLength(FUNCTION_COUNT);
+    const lambdaRoles = resourcesOf(deployed.tf, "aws_iam_role").filter((r) => r.assume_role_policy.includes("lambda.amazonaws.com"));
+    expect(lambdaRoles).toHaveLength(FUNCTION_COUNT);
+    expect(resourcesOf(deployed.tf, "aws_iam_role")).toHaveLength(FUNCTION_COUNT + 1);
     expect(resourcesOf(deployed.tf, "aws_iam_role_policy")).toHaveLength(FUNCTION_COUNT);
+  });
+
+  it("stage: throttled stage-wide from var.throttling_*, and $connect from var.connect_throttling_*", () => {
+    const [stage] = resourcesOf(deployed.tf, "aws_apigatewayv2_stage");
+    expect(stage.default_route_settings).toEqual({
+      data_trace_enabled: false,
+      throttling_rate_limit: "${var.throttling_rate_limit}",
+      throttling_burst_limit: "${var.throttling_burst_limit}",
+    });
+    expect(stage.route_settings).toEqual([
+      { route_key: "$connect", data_trace_enabled: false, throttling_rate_limit: "${var.connect_throttling_rate_limit}", throttling_burst_limit: "${var.connect_throttling_burst_limit}" },
+    ]);
+    expect(deployed.tf.variable!).toMatchObject({
+      throttling_rate_limit: { default: 500 },
+      throttling_burst_limit: { default: 1000 },
+      connect_throttling_rate_limit: { default: 50 },
+      connect_throttling_burst_limit: { default: 100 },
+    });
+  });
+
+  it("stage: access log into its own group, after the account's CloudWatch role setting when the stack makes it", () => {
+    const [stage] = resourcesOf(deployed.tf, "aws_apigatewayv2_stage");
+    const groups = deployed.tf.resource.aws_cloudwatch_log_group!;
+    const access = Object.keys(groups).find((k) => groups[k].name.endsWith("-access"))!;
+    expect(stage.access_log_settings.destination_arn).toBe(`\${aws_cloudwatch_log_group.${access}.arn}`);
+    const [account] = Object.keys(deployed.tf.resource.aws_api_gateway_account!);
+    expect(stage.depends_on).toEqual(expect.arrayContaining([expect.stringContaining(`aws_api_gateway_account.${account}`)]));
+  });
+
+  it("API Gateway CloudWatch role: made only when var.manage_api_gateway_cloudwatch_role, default false", () => {
+    expect(deployed.tf.variable!.manage_api_gateway_cloudwatch_role).toMatchObject({ type: "bool", default: false });
+    const gated = [
+      ...resourcesOf(deployed.tf, "aws_api_gateway_account"),
+      ...resourcesOf(deployed.tf, "aws_iam_role_policy_attachment"),
+      ...resourcesOf(deployed.tf, "aws_iam_role").filter((r) => r.assume_role_policy.includes("apigateway.amazonaws.com")),
+    ];
+    expect(gated).toHaveLength(3);
+    for (const r of gated) expect(r.count).toBe("${var.manage_api_gateway_cloudwatch_role ? 1 : 0}");
+    const [account] = resourcesOf(deployed.tf, "aws_api_gateway_account");
+    expect(account.cloudwatch_role_arn).toMatch(/^\$\{aws_iam_role\.\w+\[count\.index\]\.arn\}$/);
+    expect(resourcesOf(deployed.tf, "aws_iam_role_policy_attachment")[0].policy_arn).toMatch(/:iam::aws:policy\/service-role\/AmazonAPIGatewayPushToCloudWatchLogs$/);
+  });
+
+  it("table: encrypted with var.table_kms_key_arn when set, else the AWS managed key; point-in-time recovery on", () => {
+    const [table] = resourcesOf(deployed.tf, "aws_dynamodb_table");
+    expect(table.server_side_encryption).toEqual({ enabled: true, kms_key_arn: '${var.table_kms_key_arn == "" ? null : var.table_kms_key_arn}' });
+    expect(table.point_in_time_recovery).toEqual({ enabled: true });
   });
 
   it("IAM: no statement names a wildcard action or a resource wider than its table, index, log group or stage's POST @connections", () => {

@@ -5,10 +5,10 @@ import { BundledFunction } from "../../stacks/bundled-function.ts";
 import { ConnectionTable } from "../../stacks/connection-table.ts";
 import { ECHO_HANDLER, iamStatements, resourcesOf, synthInStack, tempBundleRoot } from "./synth-helpers.ts";
 
-function table(build?: (t: ConnectionTable, fn: BundledFunction) => void) {
+function table(build?: (t: ConnectionTable, fn: BundledFunction) => void, kmsKeyArn?: string) {
   const bundleRoot = tempBundleRoot();
   return synthInStack((stack) => {
-    const t = new ConnectionTable(stack, "Connections", { tableName: "chat-connections" });
+    const t = new ConnectionTable(stack, "Connections", { tableName: "chat-connections", kmsKeyArn });
     const fn = new BundledFunction(stack, "Fn", { entry: ECHO_HANDLER, functionName: "fn", bundleRoot, logRetentionDays: 7 });
     build?.(t, fn);
   });
@@ -24,6 +24,13 @@ describe("ConnectionTable", () => {
       server_side_encryption: { enabled: true },
       point_in_time_recovery: { enabled: true },
     })).toBe(true);
+  });
+
+  it("kmsKeyArn: encrypts with that key; without one, with the AWS managed key (encryption stays on)", () => {
+    const [withKey] = resourcesOf(table(undefined, "arn:aws:kms:us-east-1:111122223333:key/k").tf, "aws_dynamodb_table");
+    expect(withKey.server_side_encryption).toEqual({ enabled: true, kms_key_arn: "arn:aws:kms:us-east-1:111122223333:key/k" });
+    const [withoutKey] = resourcesOf(table().tf, "aws_dynamodb_table");
+    expect(withoutKey.server_side_encryption).toEqual({ enabled: true });
   });
 
   it("keys: one table holds connections and memberships under pk/sk", () => {
