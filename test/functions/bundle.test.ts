@@ -6,6 +6,7 @@ import path from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DynamoDbConnectionStore } from "../../functions/aws/dynamodb-connection-store.ts";
+import { anonymousUserId, signedInUserId } from "../../functions/core/identity.ts";
 import type { AuthorizerEvent, WebSocketEvent } from "../../functions/aws/websocket-event.ts";
 import { AUTHORIZER, CLIENT_ACTIONS, LAMBDA_ROUTES } from "../../contract/routes.ts";
 import { startConnectionTable, type ConnectionTableUnderTest, type RecordedCall } from "./support/connection-table.ts";
@@ -93,6 +94,7 @@ async function invokeInFreshProcess(bundleFile: string, event: WebSocketEvent | 
     env: {
       PATH: process.env["PATH"] ?? "",
       TABLE_NAME: table.tableName,
+      AUTH_ENABLED: "false",
       AWS_ENDPOINT_URL_DYNAMODB: table.endpoint,
       AWS_REGION: "us-east-1",
       AWS_ACCESS_KEY_ID: "test",
@@ -101,6 +103,7 @@ async function invokeInFreshProcess(bundleFile: string, event: WebSocketEvent | 
       JWT_ISSUER: TEST_ISSUER,
       JWT_AUDIENCE: TEST_AUDIENCE,
       JWKS_URL: jwks.url,
+      NAME_CLAIMS: "preferred_username",
       LOG_LEVEL: "debug",
     },
   });
@@ -130,13 +133,22 @@ function framesOf(connectionId: string): Record<string, unknown>[] {
   return (api.delivered.get(connectionId) ?? []).map((text) => JSON.parse(text) as Record<string, unknown>);
 }
 
-/** Stores a connection in the given rooms (its name unclaimed, so tests can reuse names). */
+/**
+ * Stores a connection of a signed-in user in the given rooms (its name
+ * unclaimed, so tests can reuse names). Signed in, so pruning a gone one
+ * also reads its name binding, as every route that prunes may.
+ */
 async function seed(userName: string, rooms: readonly string[], options: { readonly gone?: boolean } = {}): Promise<string> {
   const connectionId = newApiGatewayId();
-  const userId = `anon:${connectionId}`;
+  const userId = idOf(connectionId);
   await store.addConnection({ connectionId, userId, userName, connectedAt: Date.now() - 60_000, joinedAt: Date.now(), rooms, expiresAt: 2_000_000_000 });
   if (options.gone) api.gone.add(connectionId);
   return connectionId;
+}
+
+/** The user id of a seeded connection. */
+function idOf(connectionId: string): string {
+  return `u-${connectionId}`;
 }
 
 function room(label: string): string {
@@ -162,7 +174,7 @@ describe("handler bundles", () => {
     expect(invocation.exports).toEqual(["handler"]);
     expect(invocation.result).toStrictEqual({ statusCode: 200 });
     expect((await table.itemsOf(connectionId)).map((item) => [item["sk"], item["userName"]]).sort()).toEqual([["META", "Ada"], ["ROOM#lobby", "Ada"]]);
-    expect(framesOf(member)).toContainEqual({ type: "presence", room: "lobby", user: "Ada", event: "joined" });
+    expect(framesOf(member)).toContainEqual({ type: "presence", room: "lobby", user: "Ada", userId: await anonymousUserId(connectionId), event: "joined" });
     expectExactlyGrantedActions("$connect", invocation.dynamoCalls);
     expect(invocation.logs).toContainEqual(expect.objectContaining({ message: "connected", connectionId, userName: "Ada", awsRequestId: "bundle-test" }));
   });
@@ -180,7 +192,7 @@ describe("handler bundles", () => {
     expect(invocation.result.statusCode).toBe(200);
     expect(frame(invocation)).toMatchObject({ type: "sent", room: r, delivered: 2, pruned: 1, stored: true });
     for (const id of [sender, listener]) {
-      expect(framesOf(id)[0]).toMatchObject({ type: "message", room: r, message: "Hello everyone", from: "Sender", id: expect.any(String) });
+      expect(framesOf(id)[0]).toMatchObject({ type: "message", room: r, message: "Hello everyone", from: "Sender", fromId: idOf(sender), id: expect.any(String) });
     }
     expect((await store.recentMessages(r, { limit: 5, nowSeconds: 1 })).messages).toHaveLength(1);
     expectExactlyGrantedActions("onMessage", invocation.dynamoCalls);
@@ -189,12 +201,22 @@ describe("handler bundles", () => {
   it("bundle: join-room.ts answers with the members and tells them", async () => {
     const r = room("join");
     const [joiner, member] = [await seed("Joiner", ["lobby"]), await seed("Member", [r])];
-    await seed("Ghost", [r], { gone: true });
+    const ghost = await seed("Ghost", [r], { gone: true });
     const file = await bundle("join-room.ts");
     const invocation = await invokeInFreshProcess(file, messageEvent("joinRoom", { action: "joinRoom", room: r }, at(joiner)));
     expect(invocation.exports).toEqual(["handler"]);
-    expect(frame(invocation)).toEqual({ type: "joined", room: r, members: ["Ghost", "Joiner", "Member"] });
-    expect(framesOf(member)).toEqual([{ type: "presence", room: r, user: "Joiner", event: "joined" }]);
+    expect(frame(invocation)).toEqual({
+      type: "joined",
+      room: r,
+      members: ["Ghost", "Joiner", "Member"],
+      users: [
+        { name: "Ghost", userId: idOf(ghost) },
+        { name: "Joiner", userId: idOf(joiner) },
+        { name: "Member", userId: idOf(member) },
+      ],
+      userCount: 3,
+    });
+    expect(framesOf(member)).toEqual([{ type: "presence", room: r, user: "Joiner", userId: idOf(joiner), event: "joined" }]);
     expectExactlyGrantedActions("joinRoom", invocation.dynamoCalls);
   });
 
@@ -205,21 +227,22 @@ describe("handler bundles", () => {
     const file = await bundle("leave-room.ts");
     const invocation = await invokeInFreshProcess(file, messageEvent("leaveRoom", { action: "leaveRoom", room: r }, at(leaver)));
     expect(frame(invocation)).toEqual({ type: "left", room: r });
-    expect(framesOf(member)).toEqual([{ type: "presence", room: r, user: "Leaver", event: "left" }]);
+    expect(framesOf(member)).toEqual([{ type: "presence", room: r, user: "Leaver", userId: idOf(leaver), event: "left" }]);
     expectExactlyGrantedActions("leaveRoom", invocation.dynamoCalls);
   });
 
   it("bundle: private-message.ts delivers to the user's live connection and prunes the gone one", async () => {
     const from = await seed("Whisperer", ["lobby"]);
     const to = await seed("Confidant", ["lobby"]);
-    // A stale connection under the same name, from an earlier anonymous session.
-    const stale = newApiGatewayId();
-    await store.addConnection({ connectionId: stale, userId: `anon:${stale}`, userName: "Confidant", connectedAt: 1, joinedAt: 1, rooms: [], expiresAt: 2_000_000_000 });
+    // A stale connection under the same name, from an earlier session of another user (so pruning it
+    // releases its claim). Its id sorts after the live one's, which is listed first and names the recipient.
+    const stale = `${to}~stale`;
+    await store.addConnection({ connectionId: stale, userId: idOf(stale), userName: "Confidant", connectedAt: 1, joinedAt: 1, rooms: [], expiresAt: 2_000_000_000 });
     api.gone.add(stale);
     const file = await bundle("private-message.ts");
     const invocation = await invokeInFreshProcess(file, messageEvent("privateMessage", { action: "privateMessage", to: "confidant", message: "psst" }, at(from)));
-    expect(frame(invocation)).toEqual({ type: "sent", to: "Confidant", delivered: 1 });
-    expect(framesOf(to)).toEqual([{ type: "private", from: "Whisperer", to: "Confidant", message: "psst", sentAt: expect.any(String) }]);
+    expect(frame(invocation)).toEqual({ type: "sent", to: "Confidant", toId: idOf(to), delivered: 1 });
+    expect(framesOf(to)).toEqual([{ type: "private", from: "Whisperer", fromId: idOf(from), to: "Confidant", toId: idOf(to), message: "psst", sentAt: expect.any(String) }]);
     expectExactlyGrantedActions("privateMessage", invocation.dynamoCalls);
   });
 
@@ -230,7 +253,7 @@ describe("handler bundles", () => {
     const file = await bundle("typing-indicator.ts");
     const invocation = await invokeInFreshProcess(file, messageEvent("typingIndicator", { action: "typingIndicator", room: r, typing: true }, at(typist)));
     expect(frame(invocation)).toEqual({ type: "ack", requestAction: "typingIndicator" });
-    expect(framesOf(member)).toEqual([{ type: "typing", room: r, user: "Typist", typing: true }]);
+    expect(framesOf(member)).toEqual([{ type: "typing", room: r, user: "Typist", userId: idOf(typist), typing: true }]);
     expect(framesOf(typist)).toEqual([]);
     expectExactlyGrantedActions("typingIndicator", invocation.dynamoCalls);
   });
@@ -240,7 +263,7 @@ describe("handler bundles", () => {
     const connectionId = await seed("OldName", [r]);
     const file = await bundle("set-name.ts");
     const invocation = await invokeInFreshProcess(file, messageEvent("setName", { action: "setName", name: "New Name" }, at(connectionId)));
-    expect(frame(invocation)).toEqual({ type: "name", name: "New Name" });
+    expect(frame(invocation)).toEqual({ type: "name", name: "New Name", userId: idOf(connectionId) });
     expect((await table.itemsOf(connectionId)).map((item) => item["userName"])).toEqual(["New Name", "New Name"]);
     expectExactlyGrantedActions("setName", invocation.dynamoCalls);
   });
@@ -248,13 +271,13 @@ describe("handler bundles", () => {
   it("bundle: history.ts answers with the room's messages", async () => {
     const r = room("history");
     const reader = await seed("Reader", [r]);
-    await store.appendMessage({ type: "message", room: r, message: "earlier", from: "Someone", sentAt: "2024-01-20T11:55:04.112Z", seq: 1, id: "m1" }, 4_000_000_000);
+    await store.appendMessage({ type: "message", room: r, message: "earlier", from: "Someone", fromId: "u-someone", sentAt: "2024-01-20T11:55:04.112Z", seq: 1, id: "m1" }, 4_000_000_000);
     const file = await bundle("history.ts");
     const invocation = await invokeInFreshProcess(file, messageEvent("history", { action: "history", room: r }, at(reader)));
     expect(frame(invocation)).toEqual({
       type: "history",
       room: r,
-      messages: [{ type: "message", room: r, message: "earlier", from: "Someone", sentAt: "2024-01-20T11:55:04.112Z", seq: 1, id: "m1" }],
+      messages: [{ type: "message", room: r, message: "earlier", from: "Someone", fromId: "u-someone", sentAt: "2024-01-20T11:55:04.112Z", seq: 1, id: "m1" }],
       next: null,
     });
     expectExactlyGrantedActions("history", invocation.dynamoCalls);
@@ -271,7 +294,7 @@ describe("handler bundles", () => {
     expect(invocation.exports).toEqual(["handler"]);
     expect(invocation.result).toStrictEqual({ statusCode: 200 });
     expect(await table.itemsOf(connectionId)).toEqual([]);
-    expect(framesOf(member)).toEqual([{ type: "presence", room: r, user: "Leaving", event: "left" }]);
+    expect(framesOf(member)).toEqual([{ type: "presence", room: r, user: "Leaving", userId: idOf(connectionId), event: "left" }]);
     expectExactlyGrantedActions("$disconnect", invocation.dynamoCalls);
   });
 
@@ -290,10 +313,11 @@ describe("handler bundles", () => {
     const event = authorizerEvent(token);
     const invocation = await invokeInFreshProcess(file, event);
     expect(invocation.exports).toEqual(["handler"]);
+    const userId = await signedInUserId(TEST_ISSUER, "sub-bundle");
     expect(invocation.result).toStrictEqual({
-      principalId: "sub-bundle",
+      principalId: userId,
       policyDocument: { Version: "2012-10-17", Statement: [{ Action: "execute-api:Invoke", Effect: "Allow", Resource: event.methodArn }] },
-      context: { userId: "sub-bundle", userName: "bundler" },
+      context: { userId, userName: "bundler" },
     });
     expect(invocation.dynamoCalls).toEqual([]);
   });

@@ -15,6 +15,7 @@ beforeAll(async () => {
   table = await startConnectionTable();
   process.env["AWS_ENDPOINT_URL_DYNAMODB"] = table.endpoint;
   process.env["TABLE_NAME"] = table.tableName;
+  process.env["AUTH_ENABLED"] = "true";
   process.env["MAX_MESSAGE_BYTES"] = "1024";
 });
 afterAll(async () => {
@@ -60,29 +61,30 @@ describe("two-way route handlers", () => {
     // GIVEN a signed-in connection (its record says the same user id)
     const connectionId = newApiGatewayId();
     const store = new DynamoDbConnectionStore({ client: table.client, tableName: table.tableName, sleep: async () => {} });
-    await store.addConnection({ connectionId, userId: "sub-ada", userName: "ada", connectedAt: 1, joinedAt: 1, rooms: [], expiresAt: 2_000_000_000 });
+    await store.addConnection({ connectionId, userId: "u-ada", userName: "ada", connectedAt: 1, joinedAt: 1, rooms: [], expiresAt: 2_000_000_000 });
     table.calls.length = 0;
     // WHEN it renames itself, with the authorizer's context on the event
-    const event = messageEvent("setName", { action: "setName", name: "Ada L" }, { connectionId, authorizer: { principalId: "sub-ada", userId: "sub-ada", userName: "ada", integrationLatency: 42 } });
+    const event = messageEvent("setName", { action: "setName", name: "Ada L" }, { connectionId, authorizer: { principalId: "u-ada", userId: "u-ada", userName: "ada", integrationLatency: 42 } });
     const { frame } = await answer("set-name.ts", event);
-    // THEN it is renamed, no GetItem was needed, and the claim belongs to the authorizer's user
-    expect(frame).toEqual({ type: "name", name: "Ada L" });
-    expect(table.calls.map((call) => call.action)).not.toContain("GetItem");
+    // THEN it is renamed, the connection record was not read, and the claim belongs to the authorizer's user
+    expect(frame).toEqual({ type: "name", name: "Ada L", userId: "u-ada" });
+    const gets = table.calls.filter((call) => call.action === "GetItem").map((call) => JSON.stringify(call.input["Key"]));
+    expect(gets.filter((key) => key.includes("META"))).toEqual([]);
     const claim = table.calls.find((call) => call.action === "PutItem")!.input["Item"] as Record<string, { S: string }>;
-    expect(claim["userId"]).toEqual({ S: "sub-ada" });
+    expect(claim["userId"]).toEqual({ S: "u-ada" });
   });
 
   it("$connect: with an authorizer, the connection is stored under the token's user id and name", async () => {
     // GIVEN a CONNECT event carrying the authorizer's context, and a ?name that must be ignored
     // (the lobby of this table has no other member, so no presence is posted to the fixture's AWS domain)
     const connectionId = newApiGatewayId();
-    const base = fixtureEvent("connect-event", { requestContext: { connectionId, authorizer: { principalId: "sub-grace", userId: "sub-grace", userName: "grace" } } });
+    const base = fixtureEvent("connect-event", { requestContext: { connectionId, authorizer: { principalId: "u-grace", userId: "u-grace", userName: "grace" } } });
     const handler = (await import("../../functions/connect.ts")).handler;
     // WHEN it is handled
     const { result } = await stdoutLogsOf(() => handler({ ...base, queryStringParameters: { name: "impostor" } }));
     // THEN the record carries the authorizer's identity
     expect(result).toStrictEqual({ statusCode: 200 });
-    expect((await table.itemsOf(connectionId)).find((item) => item["sk"] === "META")).toMatchObject({ userId: "sub-grace", userName: "grace" });
+    expect((await table.itemsOf(connectionId)).find((item) => item["sk"] === "META")).toMatchObject({ userId: "u-grace", userName: "grace" });
   });
 
   it("history: a connection outside the room gets not_member through the adapter", async () => {
