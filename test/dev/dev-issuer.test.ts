@@ -1,5 +1,6 @@
 import { spawnSync } from "node:child_process";
 import { mkdtempSync } from "node:fs";
+import { request as httpRequest } from "node:http";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -24,6 +25,19 @@ function synthesizeStack(): string {
   const result = spawnSync(process.execPath, ["--import", "tsx", "main.ts"], { cwd: ROOT, env: { ...process.env, CDKTF_OUTDIR: outdir }, encoding: "utf8" });
   if (result.status !== 0) throw new Error(`synth failed (${result.status}):\n${result.stdout}\n${result.stderr}`);
   return path.join(outdir, "stacks", "wsstack");
+}
+
+/** A GET with exactly this Host header (fetch cannot set it): what a DNS-rebinding page sends. */
+function statusWithHost(url: string, host: string): Promise<number> {
+  const target = new URL(url);
+  return new Promise((resolve, reject) => {
+    const request = httpRequest({ host: target.hostname, port: target.port, path: target.pathname + target.search, headers: { Host: host } }, (response) => {
+      response.resume();
+      resolve(response.statusCode ?? 0);
+    });
+    request.on("error", reject);
+    request.end();
+  });
 }
 
 async function devToken(name: string): Promise<Response> {
@@ -127,6 +141,32 @@ describe("dev issuer", () => {
       expect((await fetch(`${origin}/`)).status).toBe(404);
     } finally {
       await emulator.close();
+    }
+  });
+
+  it("exposure: /_dev/token, /_dev/jwks.json and the page answer only loopback Host headers (DNS rebinding gets 403)", async () => {
+    const port = dev.emulator.port;
+    for (const path of ["/_dev/token?name=alice", "/_dev/jwks.json", "/"]) {
+      expect(await statusWithHost(`http://127.0.0.1:${port}${path}`, `evil.example:${port}`), path).toBe(403);
+      expect(await statusWithHost(`http://127.0.0.1:${port}${path}`, `localhost:${port}`), path).toBe(200);
+    }
+  });
+
+  it("exposure: a page on evil.example cannot open a WebSocket with a dev token (403); the chat page's own origin can", async () => {
+    const { token } = (await (await devToken("alice")).json()) as { token: string };
+    expect(await rejectedStatus(`${dev.emulator.url}?token=${token}`, undefined, { origin: "https://evil.example" })).toBe(403);
+    const fromPage = await TestClient.open(`${dev.emulator.url}?token=${token}`, undefined, { origin: new URL(dev.pageUrl).origin });
+    fromPage.close();
+  });
+
+  it("exposure: with --no-auth on a non-loopback --host (and --allow-host) dev starts, and no issuer is mounted", async () => {
+    const server = await startDevServer({ source: stackDir, port: 0, host: "0.0.0.0", allowedHosts: ["devbox.lan"], log: () => undefined, variables: { auth_enabled: "false" } });
+    try {
+      expect(server.auth).toBe(false);
+      expect((await fetch(`http://127.0.0.1:${server.emulator.port}/_dev/token?name=alice`)).status).toBe(404);
+      expect(await statusWithHost(`http://127.0.0.1:${server.emulator.port}/`, "devbox.lan")).toBe(200);
+    } finally {
+      await server.emulator.close();
     }
   });
 

@@ -95,6 +95,12 @@ describe("wsstack CLI", () => {
     }
   });
 
+  it("emulate --host 0.0.0.0 without --allow-host refuses to start, naming both flags", async () => {
+    const cli = run(["emulate", writeStack(baseDocument()), "--port", "0", "--host", "0.0.0.0"]);
+    expect(await cli.exited).toBe(1);
+    expect(cli.output()).toContain("error: --host 0.0.0.0 makes the emulator reachable from other machines; name the hosts clients will use with --allow-host <name> (repeatable), or pass --allow-any-host");
+  });
+
   it("dev outside a cdktf project fails with a clear message", async () => {
     const empty = mkdtempSync(path.join(tmpdir(), "wsstack-dev-"));
     const cli = run(["dev", "--port", "0"], empty);
@@ -121,5 +127,18 @@ describe("CLI options", () => {
     expect(emulatorOptions("s", parseArgs(["emulate", "s", "--port", "0"]).flags, { PORT: "4000" }).port).toBe(0);
     expect(emulatorOptions("s", parseArgs(["emulate", "s"]).flags, {}).port).toBe(3001);
     expect(() => emulatorOptions("s", parseArgs(["emulate", "s", "--port", "x"]).flags, {})).toThrow("--port must be a whole number");
+  });
+
+  it("maps --allow-host (repeatable), --allow-any-host, --unsigned-connections and --no-throttling; the defaults keep every guard on", async () => {
+    const { emulatorOptions, parseArgs, EMULATE_USAGE } = await import("../../local/cli.ts");
+    const args = parseArgs(["emulate", "--allow-host", "devbox.lan", "--allow-any-host", "--unsigned-connections", "--no-throttling", "--allow-host=*.localhost", "stack"]);
+    expect(args.positional).toEqual(["stack"]);
+    const options = emulatorOptions("stack", args.flags, {});
+    expect(options).toMatchObject({ allowedHosts: ["devbox.lan", "*.localhost"], allowAnyHost: true, unsignedConnections: true });
+    expect(options.gateway).toMatchObject({ stageThrottling: false });
+    const defaults = emulatorOptions("stack", parseArgs(["emulate", "stack"]).flags, {});
+    expect(defaults).toMatchObject({ allowedHosts: [], allowAnyHost: false, unsignedConnections: false });
+    expect(defaults.gateway?.stageThrottling).toBeUndefined();
+    for (const flag of ["--allow-host NAME", "--allow-any-host", "--unsigned-connections", "--no-throttling"]) expect(EMULATE_USAGE).toContain(flag);
   });
 });
