@@ -21,6 +21,13 @@ export interface StatusDetail {
   readonly closeCode?: number;
   /** Why the URL could not be made (e.g. the token request failed). */
   readonly error?: string;
+  /**
+   * Attempts in a row whose handshake failed: the server was reached (the
+   * URL, and in dev its token, were made) but the socket closed before it
+   * opened. Browsers hide why (401, 403, 429 and 500 all look alike), so the
+   * page can only count them. 0 once a connection opens.
+   */
+  readonly refusals?: number;
 }
 
 export interface ReconnectingSocketOptions {
@@ -50,6 +57,7 @@ export class ReconnectingSocket {
   private pingTimer: ReturnType<typeof setInterval> | undefined;
   private stopped = true;
   private everOpened = false;
+  private refusals = 0;
 
   constructor(private readonly options: ReconnectingSocketOptions) {}
 
@@ -104,6 +112,7 @@ export class ReconnectingSocket {
     socket.addEventListener("open", () => {
       openedAt = Date.now();
       this.everOpened = true;
+      this.refusals = 0;
       this.pingTimer = setInterval(() => this.send({ action: "ping" }), this.options.pingIntervalMs);
       this.options.onStatus("connected", { failures: this.failures });
       this.options.onOpen();
@@ -111,14 +120,16 @@ export class ReconnectingSocket {
     socket.addEventListener("message", (event) => {
       if (typeof event.data === "string") this.options.onFrame(event.data);
     });
-    // A refused handshake (401, 500) and a dropped connection both end here; browsers hide the HTTP status.
+    // A refused handshake (401, 429, 500) and a dropped connection both end here; browsers hide the HTTP status.
+    // A refusal never resets the backoff: a user over the connection limit (429) retries less and less often, not in a loop.
     socket.addEventListener("close", (event) => {
       if (this.socket !== socket) return;
       this.socket = undefined;
       clearInterval(this.pingTimer);
       if (this.stopped) return;
       if (openedAt !== undefined && (event.code === GOING_AWAY || Date.now() - openedAt >= HEALTHY_MS)) this.failures = 0;
-      this.scheduleRetry(openedAt !== undefined ? { closeCode: event.code } : {});
+      if (openedAt === undefined) this.refusals += 1;
+      this.scheduleRetry(openedAt !== undefined ? { closeCode: event.code } : { refusals: this.refusals });
     });
   }
 

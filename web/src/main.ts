@@ -4,13 +4,16 @@ import { ChatClient } from "./chat-client.ts";
 import { fetchServedConfig, resolvePageConfig, type PageConfig } from "./config.ts";
 import { ReconnectingSocket } from "./connection.ts";
 import { SessionStore, type SavedSession } from "./session.ts";
-import { connectionUrl, fetchDevToken, SignInError } from "./sign-in.ts";
+import { connectionUrl, fetchDevToken, readClaims, refusalHint, SignInError } from "./sign-in.ts";
 import { ChatView, type SignInRequest } from "./view.ts";
 
 /** The page: reads its configuration, restores the tab's session or asks for a sign-in, and wires socket, chat and view. */
 
-/** After this many refused attempts in a row with a pasted token, suggest the token is the problem. */
-const TOKEN_HINT_AFTER_FAILURES = 3;
+/**
+ * After this many refused handshakes in a row, say why that may be. Not at
+ * the first: a server that is restarting refuses one or two as well.
+ */
+const REFUSAL_HINT_AFTER = 3;
 
 async function start(): Promise<void> {
   const location = new URL(window.location.href);
@@ -46,19 +49,26 @@ async function start(): Promise<void> {
 
   function connect(session: SavedSession): void {
     const webSocketUrl = config.webSocketUrl ?? session.webSocketUrl!;
+    const anonymous = config.signIn.kind === "anonymous";
+    const current = (): SavedSession => store.load() ?? session;
     let hinted = false;
     const chat = new ChatClient({
-      me: session.name,
+      me: session.displayName ?? session.name,
+      ...(session.userId === undefined ? {} : { userId: session.userId }),
+      idPerConnection: anonymous,
       rooms: session.rooms,
       activeRoom: session.activeRoom,
       send: (action) => socket?.send(action) ?? false,
       changed: (change) => view.render(change),
       notify: (notice) => view.notify(notice),
-      roomsChanged: (rooms, activeRoom) => store.save({ ...(store.load() ?? session), rooms, activeRoom }),
+      roomsChanged: (rooms, activeRoom) => store.save({ ...current(), rooms, activeRoom }),
+      // Signed in, the server binds a new name to the user and gives it to their next connection; without an authorizer, the next connection asks for it.
+      identityChanged: (name, userId) => store.save({ ...current(), displayName: name, ...(userId === undefined ? {} : { userId }), ...(anonymous ? { name } : {}) }),
+      returned: (draft) => view.giveBack(draft),
       ...(config.maxMessageBytes === undefined ? {} : { maxMessageBytes: config.maxMessageBytes }),
     });
     socket = new ReconnectingSocket({
-      url: connectionUrl(webSocketUrl, config.signIn, session.name, session.token),
+      url: () => connectionUrl(webSocketUrl, config.signIn, current().name, session.token)(),
       backoff: config.backoff,
       pingIntervalMs: config.pingIntervalMs,
       onOpen: () => chat.connected(),
@@ -66,11 +76,14 @@ async function start(): Promise<void> {
       onStatus: (status, detail) => {
         view.showStatus(status, detail);
         if (status === "reconnecting") chat.disconnected();
-        if (status === "reconnecting" && config.signIn.kind === "token" && detail.failures >= TOKEN_HINT_AFTER_FAILURES && !hinted) {
+        if (status === "reconnecting" && (detail.refusals ?? 0) >= REFUSAL_HINT_AFTER && !hinted) {
           hinted = true;
-          view.notify({ kind: "error", text: "The API keeps refusing the connection. If your token has expired, sign out and paste a new one." });
+          view.notify({ kind: "error", text: refusalHint(config, session.token, chat.me) });
         }
-        if (status === "connected") hinted = false;
+        if (status === "connected") {
+          if (hinted) view.notify({ kind: "info", text: "Connected again." });
+          hinted = false;
+        }
       },
     });
     view.showChat(chat);
@@ -107,22 +120,6 @@ async function checkSignIn(config: PageConfig, request: SignInRequest): Promise<
       const claims = readClaims(token);
       return { ...base, name: nameFromClaims(claims, ["cognito:username", "preferred_username"], typeof claims["sub"] === "string" ? claims["sub"] : ""), token };
     }
-  }
-}
-
-/**
- * The token's claims, read without verifying: only to show the name the
- * authorizer will derive. The authorizer verifies it on every connection.
- */
-function readClaims(token: string): Record<string, unknown> {
-  const payload = token.split(".")[1];
-  if (payload === undefined || token.split(".").length !== 3) throw new SignInError("That is not a JWT (three base64url parts separated by dots).");
-  try {
-    const json = atob(payload.replace(/-/g, "+").replace(/_/g, "/").padEnd(Math.ceil(payload.length / 4) * 4, "="));
-    const bytes = Uint8Array.from(json, (c) => c.charCodeAt(0));
-    return JSON.parse(new TextDecoder().decode(bytes)) as Record<string, unknown>;
-  } catch (error) {
-    throw new SignInError("The token's payload cannot be read.", { cause: error });
   }
 }
 

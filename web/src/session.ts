@@ -6,7 +6,12 @@ import { DEFAULT_ROOM } from "../../contract/routes.ts";
  * nothing outlives the tab; a pasted token is kept there for the same reason.
  */
 export interface SavedSession {
+  /** The name signed in with: what dev tokens and `?name=` ask for. */
   readonly name: string;
+  /** The display name the server last gave (a rename changes it; the sign-in name stays). */
+  readonly displayName?: string;
+  /** The user's own user id, once the server said it; only for signed-in users, whose id is stable. */
+  readonly userId?: string;
   /** A token given by hand (deployed APIs). Dev tokens are fetched per connection and never saved. */
   readonly token?: string;
   /** The WebSocket URL typed in the sign-in form, when the page did not know it. */
@@ -27,6 +32,8 @@ export class SessionStore {
       const rooms = value.rooms.filter((room): room is string => typeof room === "string" && room !== "");
       return {
         name: value.name,
+        displayName: typeof value.displayName === "string" ? value.displayName : undefined,
+        userId: typeof value.userId === "string" ? value.userId : undefined,
         token: typeof value.token === "string" ? value.token : undefined,
         webSocketUrl: typeof value.webSocketUrl === "string" ? value.webSocketUrl : undefined,
         rooms,

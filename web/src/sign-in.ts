@@ -1,4 +1,4 @@
-import type { SignInMode } from "./config.ts";
+import type { PageConfig, SignInMode } from "./config.ts";
 
 /** How each connection attempt proves who the user is. */
 
@@ -46,5 +46,51 @@ export function connectionUrl(webSocketUrl: string, mode: SignInMode, name: stri
       return async () => withQuery("token", token ?? mode.token ?? "");
     case "anonymous":
       return async () => withQuery("name", name);
+  }
+}
+
+/**
+ * Why the chat may keep refusing the handshake. Browsers do not say the
+ * HTTP status, so the page names the likely causes for its sign-in mode,
+ * most likely first: an expired pasted token (its `exp` is readable), too
+ * many connections of one user (429, `max_connections_per_user`), or new
+ * connections arriving faster than the stage allows (429 too).
+ */
+export function refusalHint(config: Pick<PageConfig, "signIn" | "backoff">, token: string | undefined, name: string): string {
+  const retrying = `This page keeps trying by itself, less and less often (at most every ${Math.round(config.backoff.maxMs / 1000)} s).`;
+  switch (config.signIn.kind) {
+    case "anonymous":
+      return `The chat keeps refusing the connection: it may be taking too many new connections at once. ${retrying}`;
+    case "token":
+      if (tokenExpired(config.signIn.token ?? token)) return "Your sign-in token has expired, so the chat refuses the connection. Sign out and paste a new one.";
+      return `The chat keeps refusing the connection. Most likely “${name}” is connected in too many tabs or on too many devices (the chat allows a few connections per user): close one. ${retrying} If that is not it, your token may not be valid here: sign out and paste a new one.`;
+    case "dev":
+      return `The chat keeps refusing the connection. Most likely “${name}” is connected in too many tabs or windows (the chat allows a few connections per user): close one. ${retrying}`;
+  }
+}
+
+/** Whether the token's `exp` has passed (false when it cannot be read: the authorizer decides). */
+export function tokenExpired(token: string | undefined, now = Date.now()): boolean {
+  try {
+    const exp = readClaims(token ?? "")["exp"];
+    return typeof exp === "number" && exp * 1000 <= now;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The token's claims, read without verifying: only to show the name the
+ * authorizer will derive. The authorizer verifies it on every connection.
+ */
+export function readClaims(token: string): Record<string, unknown> {
+  const payload = token.split(".")[1];
+  if (payload === undefined || token.split(".").length !== 3) throw new SignInError("That is not a JWT (three base64url parts separated by dots).");
+  try {
+    const json = atob(payload.replace(/-/g, "+").replace(/_/g, "/").padEnd(Math.ceil(payload.length / 4) * 4, "="));
+    const bytes = Uint8Array.from(json, (c) => c.charCodeAt(0));
+    return JSON.parse(new TextDecoder().decode(bytes)) as Record<string, unknown>;
+  } catch (error) {
+    throw new SignInError("The token's payload cannot be read.", { cause: error });
   }
 }

@@ -1,3 +1,5 @@
+import type { Person } from "./people.ts";
+
 /**
  * Typing indicators, both ways. Nothing about typing is stored or
  * guaranteed: a `typing: false` can be lost with a dropped connection, so
@@ -64,43 +66,49 @@ export class TypingSignal {
  */
 export const TYPING_AFTER_MESSAGE_GRACE_MS = 500;
 
-/** The receiving side: who is typing in which room, each entry expiring on its own. */
+/** The receiving side: who is typing in which room, by user id, each entry expiring on its own. */
 export class TypingRoster {
-  private readonly until = new Map<string, Map<string, number>>();
+  private readonly until = new Map<string, Map<string, { until: number; user: Person }>>();
   private readonly lastMessageAt = new Map<string, number>();
 
-  update(room: string, user: string, typing: boolean, now = Date.now()): void {
-    const users = this.until.get(room) ?? new Map<string, number>();
-    const spokeAt = this.lastMessageAt.get(`${room}\n${user}`);
-    if (typing && (spokeAt === undefined || now - spokeAt >= TYPING_AFTER_MESSAGE_GRACE_MS)) users.set(user, now + TYPING_SHOWN_MS);
-    else users.delete(user);
+  update(room: string, user: Person, typing: boolean, now = Date.now()): void {
+    const users = this.until.get(room) ?? new Map<string, { until: number; user: Person }>();
+    const key = personKey(user);
+    const spokeAt = this.lastMessageAt.get(`${room}\n${key}`);
+    if (typing && (spokeAt === undefined || now - spokeAt >= TYPING_AFTER_MESSAGE_GRACE_MS)) users.set(key, { until: now + TYPING_SHOWN_MS, user });
+    else users.delete(key);
     this.until.set(room, users);
   }
 
   /** `user` said something in `room`: they are done typing it. */
-  spoke(room: string, user: string, now = Date.now()): void {
-    this.lastMessageAt.set(`${room}\n${user}`, now);
+  spoke(room: string, user: Person, now = Date.now()): void {
+    this.lastMessageAt.set(`${room}\n${personKey(user)}`, now);
     this.update(room, user, false, now);
   }
 
-  /** Typists in `room`, in the order they started. */
-  typists(room: string, now = Date.now()): string[] {
+  /** Typists in `room`, in the order they started, each under the name they typed with last. */
+  typists(room: string, now = Date.now()): Person[] {
     const users = this.until.get(room);
     if (users === undefined) return [];
-    for (const [user, until] of users) if (until <= now) users.delete(user);
-    return [...users.keys()];
+    for (const [key, entry] of users) if (entry.until <= now) users.delete(key);
+    return [...users.values()].map((entry) => entry.user);
   }
 
   /** When the next entry expires, so the view can refresh then. */
   nextExpiry(): number | undefined {
     let next: number | undefined;
-    for (const users of this.until.values()) for (const until of users.values()) next = next === undefined ? until : Math.min(next, until);
+    for (const users of this.until.values()) for (const entry of users.values()) next = next === undefined ? entry.until : Math.min(next, entry.until);
     return next;
   }
 
   forgetRoom(room: string): void {
     this.until.delete(room);
   }
+}
+
+/** People are told apart by user id; a frame without one (an older server) by its name. */
+function personKey(user: Person): string {
+  return user.userId === "" ? `name:${user.name}` : user.userId;
 }
 
 /** "alice is typing…", "alice and bob are typing…", "3 people are typing…". */

@@ -1,6 +1,7 @@
-import type { ChatChange, ChatClient, DirectMessage, Notice } from "./chat-client.ts";
+import type { ChatChange, ChatClient, DirectMessage, Draft, Notice } from "./chat-client.ts";
 import type { SignInMode } from "./config.ts";
 import type { ConnectionStatus, StatusDetail } from "./connection.ts";
+import { lookalikeExplanation, lookalikeWarning, userMarker, type Person } from "./people.ts";
 import { describeTypists } from "./typing.ts";
 
 /**
@@ -8,6 +9,11 @@ import { describeTypists } from "./typing.ts";
  * text (names, rooms, messages, error messages) only ever goes in through
  * `textContent` and attribute setters, never as HTML, so nothing a user
  * types can become markup or script.
+ *
+ * Every name is shown with its user id's marker (people.ts): `#` and four
+ * characters in a colour of its own, the same for the same person on every
+ * page. A name that looks like a name another person used gets a warning
+ * beside it ("⚠ not you", "⚠ not alice #AB12"), and so does theirs.
  */
 
 export interface SignInRequest {
@@ -54,6 +60,7 @@ export class ChatView {
     this.element("chat-view").hidden = true;
     this.element("sign-in-view").hidden = false;
     this.element("me").hidden = true;
+    this.element("rename-form").hidden = true;
     this.element("sign-out").hidden = true;
     this.element("ws-field").hidden = !needsUrl;
     this.element("token-field").hidden = !(mode.kind === "token" && mode.token === undefined);
@@ -76,12 +83,11 @@ export class ChatView {
     this.chat = chat;
     this.element("sign-in-view").hidden = true;
     this.element("chat-view").hidden = false;
-    const me = this.element("me");
-    me.hidden = false;
-    me.textContent = `Signed in as ${chat.me}`;
+    this.element("me").hidden = false;
+    this.element("rename-form").hidden = false;
     this.element("sign-out").hidden = false;
     this.wireChat();
-    for (const change of ["rooms", "messages", "members", "typing", "direct"] as const) this.render(change);
+    for (const change of ["me", "rooms", "messages", "members", "typing", "direct"] as const) this.render(change);
     this.input("message").focus();
   }
 
@@ -100,8 +106,12 @@ export class ChatView {
     this.form("join-form").addEventListener("submit", (event) => {
       event.preventDefault();
       const input = this.input("join-room");
-      this.chat?.join(input.value);
-      input.value = "";
+      if (this.chat?.join(input.value)) input.value = "";
+    });
+    this.form("rename-form").addEventListener("submit", (event) => {
+      event.preventDefault();
+      const input = this.input("new-name");
+      if (this.chat?.rename(input.value)) input.value = "";
     });
     this.form("direct-form").addEventListener("submit", (event) => {
       event.preventDefault();
@@ -124,27 +134,51 @@ export class ChatView {
       case "typing":
         return this.renderTyping(chat);
       case "direct":
-        return this.renderDirect(chat.direct, chat.me);
+        return this.renderDirect(chat);
+      case "me":
+        return this.renderMe(chat);
     }
+  }
+
+  /**
+   * Puts a message the server refused back in its box, unless the user has
+   * typed something new there. Room messages go back only while their room
+   * is on screen (ChatClient checks).
+   */
+  giveBack(draft: Draft): boolean {
+    const box = this.input(draft.kind === "room" ? "message" : "direct-message");
+    if (box.value.trim() !== "") return false;
+    box.value = draft.text;
+    if (draft.kind === "direct") this.input("direct-to").value = draft.to;
+    return true;
+  }
+
+  private renderMe(chat: ChatClient): void {
+    const me = this.element("me");
+    me.replaceChildren("Signed in as ", this.make("strong", { className: "my-name", text: chat.me }));
+    const marker = chat.userId === undefined ? undefined : this.marker(chat.userId);
+    if (marker !== undefined) me.append(" ", marker);
   }
 
   private renderRooms(chat: ChatClient): void {
     const list = this.element("rooms");
     list.replaceChildren(
       ...[...chat.rooms.values()].map((room) => {
-        const item = this.make("li", { className: room.name === chat.activeRoom ? "room-item active" : "room-item" });
+        const active = room.key === chat.activeRoom;
+        const item = this.make("li", { className: active ? "room-item active" : "room-item" });
+        item.dataset.room = room.key;
         const select = this.make("button", { className: "room-name", type: "button", text: room.name });
-        select.setAttribute("aria-pressed", String(room.name === chat.activeRoom));
+        select.setAttribute("aria-pressed", String(active));
         if (!room.joined) select.title = "joining…";
-        select.addEventListener("click", () => chat.select(room.name));
+        select.addEventListener("click", () => chat.select(room.key));
         if (room.unread > 0) select.append(this.make("span", { className: "badge", text: String(room.unread), label: `${room.unread} unread` }));
         const leave = this.make("button", { className: "leave secondary", type: "button", text: "Leave", label: `Leave ${room.name}` });
-        leave.addEventListener("click", () => chat.leave(room.name));
+        leave.addEventListener("click", () => chat.leave(room.key));
         item.append(select, leave);
         return item;
       }),
     );
-    this.element("room-title").textContent = `# ${chat.activeRoom}`;
+    this.element("room-title").textContent = `# ${chat.activeRoomName}`;
   }
 
   private renderMessages(chat: ChatClient): void {
@@ -154,10 +188,14 @@ export class ChatView {
     const messages = room?.messages ?? [];
     list.replaceChildren(
       ...messages.map((message) => {
-        const item = this.make("li", { className: message.from === chat.me ? "message mine" : "message" });
+        const from: Person = { userId: typeof message.fromId === "string" ? message.fromId : "", name: message.from };
+        const mine = chat.isMe(from.userId);
+        const warning = lookalikeWarning(chat.people, from);
+        const item = this.make("li", { className: ["message", mine ? "mine" : "", warning === undefined ? "" : "lookalike"].filter(Boolean).join(" ") });
         item.dataset.id = message.id;
+        item.dataset.userId = from.userId;
         const meta = this.make("p", { className: "meta" });
-        meta.append(this.make("strong", { className: "from", text: message.from }), " ", this.time(message.sentAt));
+        meta.append(...this.person(chat, from, "strong", "from"), " ", this.time(message.sentAt));
         item.append(meta, this.make("p", { className: "text", text: message.message }));
         return item;
       }),
@@ -170,38 +208,56 @@ export class ChatView {
 
   private renderMembers(chat: ChatClient): void {
     const room = chat.rooms.get(chat.activeRoom);
-    this.element("members-title").textContent = `Online in ${chat.activeRoom}`;
-    const members = [...(room?.members ?? [])].sort((a, b) => a.localeCompare(b));
-    this.element("members").replaceChildren(
-      ...members.map((member) => {
-        const item = this.make("li", { className: member === chat.me ? "member me" : "member" });
-        const name = this.make("button", { className: "link", type: "button", text: member === chat.me ? `${member} (you)` : member, label: `Write to ${member} privately` });
-        name.addEventListener("click", () => {
-          this.input("direct-to").value = member;
-          this.input("direct-message").focus();
-        });
-        item.append(name);
-        return item;
-      }),
-    );
+    this.element("members-title").textContent = `Online in ${chat.activeRoomName}`;
+    const users = [...(room?.users.values() ?? [])].sort((a, b) => a.name.localeCompare(b.name) || (a.userId < b.userId ? -1 : a.userId > b.userId ? 1 : 0));
+    const items = users.map((user) => {
+      const me = chat.isMe(user.userId);
+      const warning = lookalikeWarning(chat.people, user);
+      const item = this.make("li", { className: ["member", me ? "me" : "", warning === undefined ? "" : "lookalike"].filter(Boolean).join(" ") });
+      item.dataset.userId = user.userId;
+      const name = this.make("button", { className: "link name", type: "button", text: me ? `${user.name} (you)` : user.name, label: `Write to ${user.name} privately` });
+      name.addEventListener("click", () => {
+        this.input("direct-to").value = user.name;
+        this.input("direct-message").focus();
+      });
+      item.append(name);
+      const marker = this.marker(user.userId);
+      if (marker !== undefined) item.append(" ", marker);
+      if (warning !== undefined) item.append(" ", this.warning(chat, user, warning));
+      return item;
+    });
+    const more = (room?.userCount ?? 0) - users.length;
+    if (more > 0) items.push(this.make("li", { className: "member-more", text: `and ${more} more` }));
+    this.element("members").replaceChildren(...items);
   }
 
   private renderTyping(chat: ChatClient): void {
     clearTimeout(this.typingTimer);
-    this.element("typing").textContent = describeTypists(chat.typing.typists(chat.activeRoom));
+    // A typist whose name looks like someone else's is named with their marker, so "alice is typing…" cannot be faked.
+    const typists = chat.typing.typists(chat.activeRoom).map((user) => (lookalikeWarning(chat.people, user) === undefined ? user.name : `${user.name} ${userMarker(user.userId)?.tag ?? ""}`.trim()));
+    this.element("typing").textContent = describeTypists(typists);
     // Typists expire by themselves; redraw when the next one does.
     const next = chat.typing.nextExpiry();
     if (next !== undefined) this.typingTimer = setTimeout(() => this.render("typing"), Math.max(50, next - Date.now() + 10));
   }
 
-  private renderDirect(messages: readonly DirectMessage[], me: string): void {
+  private renderDirect(chat: ChatClient): void {
+    const messages: readonly DirectMessage[] = chat.direct;
     const list = this.element("direct");
     list.replaceChildren(
       ...messages.map((dm) => {
-        const item = this.make("li", { className: dm.outgoing ? "message direct-message mine" : "message direct-message" });
+        // The other person: the recipient of what we sent, the sender of what we got.
+        const other: Person = dm.outgoing ? { userId: dm.toId, name: dm.to } : { userId: dm.fromId, name: dm.from };
+        const warning = lookalikeWarning(chat.people, other);
+        const item = this.make("li", { className: ["message", "direct-message", dm.outgoing ? "mine" : "", warning === undefined ? "" : "lookalike"].filter(Boolean).join(" ") });
+        item.dataset.userId = other.userId;
         const meta = this.make("p", { className: "meta" });
-        const who = dm.outgoing ? `${me} → ${dm.to}` : `${dm.from} → you`;
-        meta.append(this.make("strong", { className: "from", text: who }), " ", this.time(dm.sentAt));
+        const who = dm.outgoing ? `${dm.from} → ${dm.to}` : `${dm.from} → you`;
+        meta.append(this.make("strong", { className: "from", text: who }));
+        const marker = this.marker(other.userId);
+        if (marker !== undefined) meta.append(" ", marker);
+        if (warning !== undefined) meta.append(" ", this.warning(chat, other, warning));
+        meta.append(" ", this.time(dm.sentAt));
         if (dm.outgoing && dm.delivered === false) meta.append(" ", this.make("span", { className: "undelivered", text: "(not delivered)" }));
         item.append(meta, this.make("p", { className: "text", text: dm.message }));
         return item;
@@ -209,6 +265,32 @@ export class ChatView {
     );
     if (messages.length === 0) list.append(this.make("li", { className: "empty", text: "Private messages appear here. Click a name to write one." }));
     list.scrollTop = list.scrollHeight;
+  }
+
+  /** A name as it heads a message: the name, its id marker, "you" when it is the page's user, and a look-alike warning. */
+  private person(chat: ChatClient, person: Person, tag: "strong" | "span", className: string): Array<Node | string> {
+    const nodes: Array<Node | string> = [this.make(tag, { className, text: person.name })];
+    const marker = this.marker(person.userId);
+    nodes.push(" ", marker ?? this.make("span", { className: "uid unknown", text: "#?", title: "Sent before the chat gave people ids: who sent it cannot be checked." }));
+    if (chat.isMe(person.userId)) nodes.push(" ", this.make("span", { className: "you", text: "(you)" }));
+    const warning = lookalikeWarning(chat.people, person);
+    if (warning !== undefined) nodes.push(" ", this.warning(chat, person, warning));
+    return nodes;
+  }
+
+  /** The user id's marker (`#AB12` in its colour), or undefined for an empty id. */
+  private marker(userId: string): HTMLSpanElement | undefined {
+    const marker = userMarker(userId);
+    if (marker === undefined) return undefined;
+    const element = this.make("span", { className: "uid", text: marker.tag, title: `User id ${userId}` });
+    element.dataset.hue = String(marker.hue);
+    return element;
+  }
+
+  private warning(chat: ChatClient, person: Person, text: string): HTMLSpanElement {
+    const element = this.make("span", { className: "lookalike-warning", text, title: lookalikeExplanation(chat.people, person) ?? "" });
+    element.setAttribute("role", "note");
+    return element;
   }
 
   // ---- connection status and notices ----
@@ -220,7 +302,7 @@ export class ChatView {
     const text: Record<ConnectionStatus, string> = {
       connecting: "Connecting…",
       connected: "Connected",
-      reconnecting: `Reconnecting${wait}…${detail.failures > 1 ? ` (attempt ${detail.failures})` : ""}`,
+      reconnecting: `${(detail.refusals ?? 0) > 0 ? "Refused; trying again" : "Reconnecting"}${wait}…${detail.failures > 1 ? ` (attempt ${detail.failures})` : ""}`,
       stopped: "Not connected",
     };
     element.textContent = text[status];
@@ -252,11 +334,12 @@ export class ChatView {
 
   private make<K extends keyof HTMLElementTagNameMap>(
     tag: K,
-    props: { className?: string; text?: string; type?: string; label?: string } = {},
+    props: { className?: string; text?: string; type?: string; label?: string; title?: string } = {},
   ): HTMLElementTagNameMap[K] {
     const element = this.document.createElement(tag);
     if (props.className !== undefined) element.className = props.className;
     if (props.text !== undefined) element.textContent = props.text;
+    if (props.title !== undefined) element.title = props.title;
     if (props.type !== undefined) element.setAttribute("type", props.type);
     if (props.label !== undefined) element.setAttribute("aria-label", props.label);
     return element;
