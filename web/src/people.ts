@@ -7,6 +7,9 @@
  * to every name, and flags every name that looks like a name another id
  * has used while this page was open.
  *
+ * `⚠ look-alike name — not #AB12` beside each name is the page's way of
+ * saying "aIice #XY12 is not the alice you talked to before".
+ *
  * Nothing here touches the DOM: the view renders what these functions say.
  */
 
@@ -162,19 +165,20 @@ export class People {
 
 /**
  * The warning shown beside a name that looks like someone else's, e.g.
- * `⚠ not you` or `⚠ not alice #AB12 or ALICE #CD34`; undefined when there is
- * nobody to confuse it with.
+ * `⚠ look-alike name — not you` or `⚠ look-alike name — not #AB12`;
+ * undefined when there is nobody to confuse it with. The others are named by
+ * marker only: their names would look just like this one.
  */
 export function lookalikeWarning(people: People, person: Person): string | undefined {
   const others = people.lookalikes(person.userId, person.name);
   if (others.length === 0) return undefined;
-  return `⚠ not ${others.map((other) => (people.isOwn(other.userId) ? "you" : `${other.name} ${userTag(other.userId)}`)).join(" or ")}`;
+  return `⚠ look-alike name — not ${others.map((other) => (people.isOwn(other.userId) ? "you" : userTag(other.userId))).join(", not ")}`;
 }
 
-/** The longer explanation (the warning's tooltip and accessible description). */
+/** The longer explanation (the warning's tooltip). */
 export function lookalikeExplanation(people: People, person: Person): string | undefined {
   const others = people.lookalikes(person.userId, person.name);
   if (others.length === 0) return undefined;
   const whom = others.map((other) => (people.isOwn(other.userId) ? "you" : `“${other.name}” (${userTag(other.userId)})`)).join(" and ");
-  return `“${person.name}” (${userTag(person.userId)}) is a different person from ${whom}, with a name that looks the same. Tell them apart by the # tag.`;
+  return `“${person.name}” (${userTag(person.userId)}) is a different person from ${whom}, with a name that looks the same. Tell them apart by the # marker.`;
 }

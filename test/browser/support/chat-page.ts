@@ -64,6 +64,20 @@ export class ChatPage {
     await this.page.getByLabel("Room message").press("Enter");
   }
 
+  /** Renames through the top bar's form and waits until the server's answer shows the new name. */
+  async rename(name: string): Promise<void> {
+    await this.page.getByLabel("New name").fill(name);
+    await this.page.getByRole("button", { name: "Rename" }).click();
+    await this.page.waitForFunction((wanted) => document.querySelector("#me .my-name")?.textContent === wanted, name, { timeout: WAIT_MS });
+  }
+
+  /** The id marker (`#AB12`) the page shows for its own user, once it knows it. */
+  async ownTag(): Promise<string> {
+    const marker = this.page.locator("#me .uid");
+    await marker.waitFor({ timeout: WAIT_MS });
+    return (await marker.textContent()) ?? "";
+  }
+
   async whisper(to: string, text: string): Promise<void> {
     await this.page.getByLabel("To", { exact: true }).fill(to);
     await this.page.getByLabel("Private message", { exact: true }).fill(text);
