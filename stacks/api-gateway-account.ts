@@ -66,9 +66,8 @@ export class ApiGatewayCloudWatchRole extends Construct {
     this.account = new ApiGatewayAccount(this, "Account", {
       count,
       cloudwatchRoleArn: role("arn"),
+      // API Gateway checks the role's permissions when the setting is made.
+      dependsOn: [policy],
     });
-    // API Gateway checks the role's permissions when the setting is made. (As
-    // a reference, not the config's dependsOn, which cdktf's HCL quotes.)
-    this.account.dependsOn = [policy.fqn];
   }
 }

@@ -21,6 +21,8 @@ export async function writeStackHcl(stack: TerraformStack, stackDir: string): Pr
  *   `\$default` (API Gateway's static-key syntax) becomes the invalid HCL
  *   escape `"\$default"`; `\$` is never valid HCL, so each one is doubled;
  * - it leaves blank lines where it dropped attributes; formatters keep them;
+ * - it quotes the references of `depends_on`, which Terraform warns are
+ *   deprecated (the JSON form wants them quoted, so only the HCL is mended);
  * - it writes every expression as a string of one interpolation,
  *   `"${expr}"`; those become the bare `expr` (the same value in HCL: such a
  *   template yields its expression's value unconverted). Scanners' HCL
@@ -33,7 +35,8 @@ export function tidyHcl(hcl: string): string {
     hcl
       .replace(/(?<!\\)\\\$/g, "\\\\$")
       .replace(/\n{3,}/g, "\n\n")
-      .replace(/\n\s*\n(\s*\})/g, "\n$1"),
+      .replace(/\n\s*\n(\s*\})/g, "\n$1")
+      .replace(/(\bdepends_on\s*=\s*\[)([^\]]*)\]/g, (_, head: string, list: string) => `${head}${list.replace(/"([A-Za-z_][\w.-]*)"/g, "$1")}]`),
   );
 }
 

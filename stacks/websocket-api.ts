@@ -8,7 +8,7 @@ import { Apigatewayv2RouteResponse } from "@cdktf/provider-aws/lib/apigatewayv2-
 import { Apigatewayv2Stage } from "@cdktf/provider-aws/lib/apigatewayv2-stage/index.js";
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group/index.js";
 import { LambdaPermission } from "@cdktf/provider-aws/lib/lambda-permission/index.js";
-import { Fn, Lazy, Token, type IResolvable, type ITerraformDependable } from "cdktf";
+import { dependable, Fn, Lazy, Token, type IResolvable, type ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
 import type { BundledFunction } from "./bundled-function.ts";
 
@@ -197,10 +197,8 @@ export class WebSocketApi extends Construct {
         ...(props.throttling ? { throttlingRateLimit: props.throttling.rateLimit, throttlingBurstLimit: props.throttling.burstLimit } : {}),
       },
       accessLogSettings: this.accessLogGroup ? { destinationArn: this.accessLogGroup.arn, format: ACCESS_LOG_FORMAT } : undefined,
+      dependsOn: props.accessLog?.dependsOn,
     });
-    // References rather than the config's dependsOn, which cdktf's HCL writes
-    // as deprecated quoted strings.
-    if (props.accessLog?.dependsOn) this.stage.dependsOn = props.accessLog.dependsOn.map((d) => d.fqn);
   }
 
   /** `wss://…/<stage>`: what clients connect to. */
@@ -374,7 +372,7 @@ export class WebSocketApi extends Construct {
         throttlingBurstLimit: t.burstLimit,
       })),
     );
-    this.stage.dependsOn = [...(this.stage.dependsOn ?? []), route.route.fqn];
+    this.stage.dependsOn = [...(this.stage.dependsOn ?? []), dependable(route.route)];
   }
 
   /**
