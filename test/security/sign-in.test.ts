@@ -232,8 +232,10 @@ describe("sign-in: the authorizer fetches keys over plain HTTP only from this ma
     expect(fetched).toEqual([]);
   });
 
-  const host = nonLoopbackAddress();
-  it.skipIf(host === undefined)("jwks: with JWKS_URL = http://<this machine's non-loopback address>/… the connection is refused (401) and the server gets no request", async () => {
+  // A real interface when the machine has one; else 127.0.0.2, which Linux answers on lo but which is not
+  // one of the two loopback names the rule allows: either way a reachable plain-HTTP key set the rule refuses.
+  const host = nonLoopbackAddress() ?? "127.0.0.2";
+  it(`jwks: with JWKS_URL = http://${host}/… (plain HTTP, not localhost or 127.0.0.1) the connection is refused (401) and the server gets no request`, async () => {
     // GIVEN the key set served over plain HTTP on a non-loopback interface
     const foreign = await serveJwksAt(host!, keySet);
     try {
