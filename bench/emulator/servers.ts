@@ -122,7 +122,8 @@ export async function startTarget(name: TargetName): Promise<RunningTarget> {
       url = `ws://127.0.0.1:${port}/`;
       break;
     case "ours":
-      args = [path.join(ROOT, "bin/wsstack.js"), "emulate", path.join(WORK, "terraform"), "--port", String(port)];
+      // The bench's handlers post to @connections unsigned, as the peers' do, and the peers throttle nothing.
+      args = [path.join(ROOT, "bin/wsstack.js"), "emulate", path.join(WORK, "terraform"), "--port", String(port), "--unsigned-connections", "--no-throttling"];
       url = `ws://127.0.0.1:${port}/${STAGE}`;
       break;
     case "sandbox":
