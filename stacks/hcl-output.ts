@@ -24,11 +24,13 @@ export async function writeStackHcl(stack: TerraformStack, stackDir: string): Pr
  * - it quotes the references of `depends_on`, which Terraform warns are
  *   deprecated (the JSON form wants them quoted, so only the HCL is mended);
  * - it writes every expression as a string of one interpolation,
- *   `"${expr}"`; those become the bare `expr` (the same value in HCL: such a
- *   template yields its expression's value unconverted). Scanners' HCL
- *   parsers (python-hcl2, which checkov uses) end an interpolation at its
- *   first `}`, so a regex quantifier such as `{1,64}` inside one made them
- *   give up on the whole file.
+ *   `"${expr}"`. Older python-hcl2 releases (a parser security scanners use)
+ *   end an interpolation at its first `}`, so one holding a brace, such as
+ *   the `{1,64}` of a validation's regex, made them give up on the whole
+ *   file. Such a string becomes the bare `expr`: the same value in HCL (a
+ *   template of one interpolation yields its expression's value
+ *   unconverted). Only those: the same parsers misread some bare
+ *   expressions, e.g. `x * 86400` followed by another map entry.
  */
 export function tidyHcl(hcl: string): string {
   return unwrapInterpolationOnlyStrings(
@@ -58,7 +60,7 @@ export function hclInterpolations(hcl: string): HclInterpolation[] {
   return found;
 }
 
-/** `name = "${expr}"` → `name = expr`; object keys and any other string stay as they are. */
+/** `name = "${expr}"` → `name = expr` when `expr` holds a brace; object keys and any other string stay as they are. */
 function unwrapInterpolationOnlyStrings(hcl: string): string {
   let out = "";
   let copied = 0;
@@ -69,7 +71,7 @@ function unwrapInterpolationOnlyStrings(hcl: string): string {
     const isWhole = only !== undefined && only.start === start + 1 && only.end === end - 1;
     const stripMarker = isWhole && (only.expression.startsWith("~") || only.expression.endsWith("~"));
     const isKey = /^[ \t]*(=(?!=)|:)/.test(hcl.slice(end, end + 20));
-    if (isWhole && !stripMarker && !isKey) {
+    if (isWhole && !stripMarker && !isKey && /[{}]/.test(only.expression)) {
       out += hcl.slice(copied, start) + only.expression.trim();
       copied = end;
     }

@@ -24,7 +24,7 @@ describe("stack HCL (npm run synth)", () => {
     // THEN no interpolation holds a brace (what scanners' HCL parsers give up on)…
     expect(interpolationsOf(text).length).toBeGreaterThan(20);
     expect(bracedInterpolations(text)).toEqual([]);
-    expect(text).toMatch(/^\s*redeployment = sha1\(join\(",", \[/m);
+    expect(text).toMatch(/^\s*redeployment = "\$\{sha1\(join\(",", \[/m);
     // THEN every resource of the JSON is there, and the escapes survived
     for (const [type, resources] of Object.entries(tf.resource)) {
       expect(Object.keys(hcl.resource[type] ?? {}).sort(), type).toEqual(Object.keys(resources).sort());
@@ -47,10 +47,10 @@ describe("stack HCL (npm run synth)", () => {
     }
   });
 
-  it("tidyHcl: a string that is one interpolation becomes the bare expression, braces and all gone from ${…}", () => {
+  it("tidyHcl: a string that is one interpolation holding a brace becomes the bare expression", () => {
     expect(tidyHcl(OLD_CONDITION)).toBe('condition = can(regex("^[a-zA-Z][a-zA-Z0-9-]{0,31}$", var.name_prefix))\n');
     expect(bracedInterpolations(tidyHcl(OLD_TRIGGER))).toEqual([]);
-    expect(tidyHcl('role = "${aws_iam_role.r.id}"\nlist = ["${a}", "${b}"]\n')).toBe("role = aws_iam_role.r.id\nlist = [a, b]\n");
+    expect(tidyHcl('list = ["${f({ a = 1 })}", "${b}"]\n')).toBe('list = [f({ a = 1 }), "${b}"]\n');
   });
 
   it("tidyHcl: depends_on lists references, not the quoted strings Terraform warns are deprecated", () => {
@@ -61,11 +61,13 @@ describe("stack HCL (npm run synth)", () => {
 
   it("tidyHcl: leaves templates, escapes, object keys and strip markers as they are", () => {
     const kept = [
+      'role = "${aws_iam_role.r.id}"\n',
+      'seconds = "${var.days * 86400}"\n',
       'name = "${var.prefix}-chat"\n',
       'both = "${a}${b}"\n',
       'escaped = "$${not.an.interpolation}"\n',
-      'm = {\n  "${var.key}" = 1\n  "${var.other}": 2\n}\n',
-      'trimmed = "${~ var.x ~}"\n',
+      'm = {\n  "${f({})}" = 1\n  "${g({})}": 2\n}\n',
+      'trimmed = "${~ f({}) ~}"\n',
       'plain = "$default"\n',
       '# a comment with "${quotes}"\n',
     ];
