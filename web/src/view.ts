@@ -316,7 +316,8 @@ export class ChatView {
     const dismiss = this.make("button", { className: "link", type: "button", text: "Dismiss", label: "Dismiss this notice" });
     dismiss.addEventListener("click", () => item.remove());
     item.append(" ", dismiss);
-    // At most three at a time, newest last.
+    // The same notice again replaces the old one; at most three at a time, newest last.
+    for (const shown of Array.from(container.children)) if (shown.firstChild?.textContent === notice.text) shown.remove();
     while (container.children.length >= 3) container.firstElementChild!.remove();
     container.append(item);
     if (notice.kind === "info") setTimeout(() => item.remove(), INFO_NOTICE_MS);
