@@ -120,6 +120,28 @@ describe("chat page, two users", () => {
     await world.alice.page.locator("#notices .notice.error", { hasText: '"nobody-here" is not online.' }).waitFor({ timeout: WAIT_MS });
     expect(await world.alice.directMessage("hello?").count()).toBe(0);
   });
+
+  it("room spelling: a room shows under the server's spelling, and joining it in another case shows the open tab", async () => {
+    // GIVEN bob opened "Town Hall"
+    await world.bob.join("Town Hall");
+
+    // WHEN alice joins "town hall", THEN her tab and title say "Town Hall" and she is in bob's room
+    await world.alice.page.getByLabel("Room to join").fill("town hall");
+    await world.alice.page.getByRole("button", { name: "Join", exact: true }).click();
+    await world.alice.page.locator("#room-title", { hasText: "# Town Hall" }).waitFor({ timeout: WAIT_MS });
+    await world.alice.member("bob").waitFor({ timeout: WAIT_MS });
+    expect(await world.alice.page.locator("#rooms .room-item.active .room-name").textContent()).toBe("Town Hall");
+    await world.bob.say("welcome to the hall");
+    await world.alice.message("welcome to the hall", "bob").waitFor({ timeout: WAIT_MS });
+
+    // WHEN she joins "LOBBY", THEN the lobby's tab is shown: no second lobby
+    const rooms = await world.alice.page.locator("#rooms .room-name").allTextContents();
+    await world.alice.page.getByLabel("Room to join").fill("LOBBY");
+    await world.alice.page.getByRole("button", { name: "Join", exact: true }).click();
+    await world.alice.page.locator("#room-title", { hasText: "# lobby" }).waitFor({ timeout: WAIT_MS });
+    expect(await world.alice.page.locator("#rooms .room-name").allTextContents()).toEqual(rooms);
+    expect(rooms.filter((room) => room.toLowerCase() === "lobby")).toHaveLength(1);
+  });
 });
 
 /** The next frame of `type` from a ws client, skipping broadcasts in between. */
