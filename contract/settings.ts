@@ -264,7 +264,7 @@ export const SETTINGS = {
     variable: "table_kms_key_arn",
     type: "string",
     default: "",
-    description: "A customer-managed KMS key ARN for the connection table's encryption at rest; empty uses the AWS-owned key (encryption is always on).",
+    description: "A customer-managed KMS key ARN for the connection table's encryption at rest; empty uses the AWS managed key aws/dynamodb (encryption is always on).",
     validation: [{ condition: '${var.table_kms_key_arn == "" || can(regex("^arn:aws[a-z-]*:kms:", var.table_kms_key_arn))}', errorMessage: "table_kms_key_arn must be empty or a KMS key ARN." }],
   },
   logsKmsKeyArn: {
