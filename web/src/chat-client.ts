@@ -240,8 +240,9 @@ export class ChatClient {
     return true;
   }
 
+  /** Leaves the room named `name` (any spelling) or keyed `name`. */
   leave(name: string): void {
-    const key = roomKey(name);
+    const key = this.keyOf(name);
     const room = this.rooms.get(key);
     if (room === undefined) return;
     this.rooms.delete(key);
@@ -257,7 +258,7 @@ export class ChatClient {
   }
 
   select(name: string): void {
-    const key = roomKey(name);
+    const key = this.keyOf(name);
     const state = this.rooms.get(key);
     if (state === undefined || this.activeRoom === key) return;
     this.typingSignal.stop();
@@ -385,6 +386,11 @@ export class ChatClient {
       case "pong":
         return;
     }
+  }
+
+  /** A room's key from its key (what the view passes) or any spelling of its name. */
+  private keyOf(name: string): string {
+    return this.rooms.has(name) ? name : roomKey(name);
   }
 
   /** The room a frame names, under any spelling. */
