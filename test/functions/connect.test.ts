@@ -57,7 +57,7 @@ describe("$connect handler", () => {
     try {
       const handler = await freshHandler();
       const connectionId = newApiGatewayId();
-      const { result, logs } = await stdoutLogsOf(() => handler(fixtureEvent("connect-event", { requestContext: { connectionId }, queryStringParameters: { name: "mallory" } })));
+      const { result, logs } = await stdoutLogsOf(() => handler({ ...fixtureEvent("connect-event", { requestContext: { connectionId } }), queryStringParameters: { name: "mallory" } }));
       expect(result).toStrictEqual({ statusCode: 403 });
       expect(await table.itemsOf(connectionId)).toEqual([]);
       expect(logs).toContainEqual(expect.objectContaining({ level: "WARN", message: "connection refused", statusCode: 403 }));

@@ -49,7 +49,7 @@ async function seedRoom(room: string, connectionIds: readonly string[], ageMs = 
 }
 
 function frameFor(room: string): MessageFrame {
-  return { type: "message", room, message: "Hello everyone", from: "Ada", sentAt: "2024-01-20T11:55:04.112Z", seq: 0, id: "id-1" };
+  return { type: "message", room, message: "Hello everyone", from: "Ada", fromId: "u-ada", sentAt: "2024-01-20T11:55:04.112Z", seq: 0, id: "id-1" };
 }
 
 describe("fanOut", () => {
@@ -275,7 +275,7 @@ describe("fanOut", () => {
       removeStaleConnection: async (connectionId: string) => {
         if (connectionId === "gone-2") throw new Error("store unavailable");
         await pruneHeld;
-        return { connectionId, hadConnection: true, rooms: ["r"] };
+        return { connectionId, hadConnection: true, rooms: ["r"], roomNames: ["r"] };
       },
     };
     const sender = {
