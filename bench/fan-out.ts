@@ -113,7 +113,7 @@ export async function fanOut(quick: boolean, argv: readonly string[] = process.a
   const clock = systemClock();
   const { host } = await standIn.call("address");
   const endpoint = `http://${host}/${STAGE}`;
-  const frame: MessageFrame = { type: "message", room: ROOM, message: "Hello everyone", from: "Ada", sentAt: new Date(0).toISOString(), seq: 0, id: "bench-message-1" };
+  const frame: MessageFrame = { type: "message", room: ROOM, message: "Hello everyone", from: "Ada", fromId: "u-bench-ada", sentAt: new Date(0).toISOString(), seq: 0, id: "bench-message-1" };
   let unhandled = 0;
 
   try {
