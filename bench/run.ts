@@ -19,6 +19,7 @@ const BENCHES: Record<string, () => Promise<Bench>> = {
   "cold-start": async () => (await import("./cold-start.ts")).coldStart,
   "emulator-throughput": async () => (await import("./emulator-throughput.ts")).emulatorThroughput,
   synth: async () => (await import("./synth.ts")).synth,
+  disconnect: async () => (await import("./disconnect.ts")).disconnectBench,
 };
 
 async function main(argv: readonly string[]): Promise<void> {
