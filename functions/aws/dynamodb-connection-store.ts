@@ -213,38 +213,48 @@ export class DynamoDbConnectionStore implements ConnectionStore, NameClaims, Mes
   }
 
   async countMessage(connectionId: string, budget: { readonly window: number; readonly limit: number }): Promise<boolean> {
-    const key = connectionKey(connectionId);
+    // Usually one write: another message in the same window, under the limit.
+    if (await this.#addToWindow(connectionId, budget)) return true;
+    if (await this.#startWindow(connectionId, budget.window)) return true;
+    // Another message of this connection started the window between our two writes: count in it.
+    return this.#addToWindow(connectionId, budget);
+  }
+
+  /** Adds one to the count of `window`; false when the count is of another window, or at the limit. */
+  async #addToWindow(connectionId: string, budget: { readonly window: number; readonly limit: number }): Promise<boolean> {
+    return this.#conditionally(
+      new UpdateCommand({
+        TableName: this.#tableName,
+        Key: connectionKey(connectionId),
+        UpdateExpression: "ADD rateCount :one",
+        ConditionExpression: "rateWindow = :window AND rateCount < :limit",
+        ExpressionAttributeValues: { ":one": 1, ":window": budget.window, ":limit": budget.limit },
+      }),
+    );
+  }
+
+  /** Starts `window` with a count of one; false when it has started already (or the connection is gone). */
+  async #startWindow(connectionId: string, window: number): Promise<boolean> {
+    return this.#conditionally(
+      new UpdateCommand({
+        TableName: this.#tableName,
+        Key: connectionKey(connectionId),
+        UpdateExpression: "SET rateWindow = :window, rateCount = :one",
+        ConditionExpression: "attribute_exists(#pk) AND (attribute_not_exists(rateWindow) OR rateWindow <> :window)",
+        ExpressionAttributeNames: { "#pk": partitionKey },
+        ExpressionAttributeValues: { ":one": 1, ":window": window },
+      }),
+    );
+  }
+
+  /** Sends a conditional write; says whether its condition held. */
+  async #conditionally(command: UpdateCommand): Promise<boolean> {
     try {
-      // Usually one write: another message in the same window, under the limit.
-      await this.#client.send(
-        new UpdateCommand({
-          TableName: this.#tableName,
-          Key: key,
-          UpdateExpression: "ADD rateCount :one",
-          ConditionExpression: "rateWindow = :window AND rateCount < :limit",
-          ExpressionAttributeValues: { ":one": 1, ":window": budget.window, ":limit": budget.limit },
-        }),
-      );
+      await this.#client.send(command);
       return true;
     } catch (error) {
-      if (!isConditionalCheckFailed(error)) throw error;
-    }
-    try {
-      // The window's first message starts a new count; the condition lets only one of several racing messages do it.
-      await this.#client.send(
-        new UpdateCommand({
-          TableName: this.#tableName,
-          Key: key,
-          UpdateExpression: "SET rateWindow = :window, rateCount = :one",
-          ConditionExpression: "attribute_exists(#pk) AND (attribute_not_exists(rateWindow) OR rateWindow <> :window)",
-          ExpressionAttributeNames: { "#pk": partitionKey },
-          ExpressionAttributeValues: { ":one": 1, ":window": budget.window },
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (!isConditionalCheckFailed(error)) throw error;
-      return false;
+      if (isConditionalCheckFailed(error)) return false;
+      throw error;
     }
   }
 

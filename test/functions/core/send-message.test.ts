@@ -204,6 +204,18 @@ describe("sendMessage", () => {
     await expect(sendMessage({ connectionId: ada, body: body({ room, message: "after" }) }, later, limited)).resolves.toMatchObject({ type: "sent" });
   });
 
+  it("countMessage: messages racing at the start of a window are each counted, none refused under the limit, and exactly the limit pass", async () => {
+    // GIVEN fresh connections (no window yet)
+    const relaxed = await world.connected("Racer");
+    const strict = await world.connected("Racer2");
+    // WHEN 8 messages of each count at once, under a limit of 60 and of 3
+    const under = await Promise.all(Array.from({ length: 8 }, () => world.store.countMessage(relaxed, { window: 1, limit: 60 })));
+    const over = await Promise.all(Array.from({ length: 8 }, () => world.store.countMessage(strict, { window: 1, limit: 3 })));
+    // THEN all 8 pass under 60, and exactly 3 pass under 3
+    expect(under).toEqual(Array(8).fill(true));
+    expect(over.filter(Boolean)).toHaveLength(3);
+  });
+
   it("sendMessage: a text longer than maxStoredMessageBytes is too_large, and nothing is read, sent or stored", async () => {
     const room = newRoom("long");
     const ada = await world.connected("Ada", [room]);
