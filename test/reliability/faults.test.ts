@@ -88,6 +88,25 @@ async function expectEachOnce(members: readonly ChatUser[], expectedIds: readonl
   }
 }
 
+/**
+ * Starts the current minute's rate window on the connections of `members`
+ * (`rateWindow`, `rateCount` 0 on the connection item, as a first message
+ * would), with at least 30 s of the minute left. Messages of one connection
+ * that race at the start of a window are refused with `rate_limited` far
+ * under the limit (RATE_WINDOW_RACE, a known, reported defect with its repro
+ * in load.test.ts); the tests that send several messages at once are about
+ * other faults. Once the defect is fixed, this is no longer needed.
+ */
+async function startRateWindows(table: ChatTable, members: readonly ChatUser[]): Promise<void> {
+  const left = 60_000 - (Date.now() % 60_000);
+  if (left < 30_000) await new Promise((resolve) => setTimeout(resolve, left + 100));
+  const window = Math.floor(Date.now() / 60_000);
+  const state = await table.state();
+  for (const member of members) {
+    for (const id of state.connectionsOfUser(member.name)) await table.update({ pk: `CONN#${id}`, sk: "META" }, { rateWindow: window, rateCount: 0 });
+  }
+}
+
 async function connectionIdOf(table: ChatTable, name: string): Promise<string> {
   const ids = (await table.state()).connectionsOfUser(name);
   expect(ids, `connections of ${name}`).toHaveLength(1);
@@ -128,11 +147,11 @@ describe("faults: lost clients and a lost $disconnect", { timeout: RELIABILITY_T
     await alice!.waitFor((frames) => frames.some((f) => f.type === "presence" && f.event === "left" && f.user === "carol") || undefined, "carol left");
     expect(alice!.presence("left").map((f) => `${f.user}@${f.room}`).sort()).toEqual(["bob@lobby", "bob@ops", "carol@lobby"]);
     expect(carol!.presence("left", "ops")).toEqual([]);
-    // AND their connection records, memberships, user entries and name claims are gone
+    // AND their connection records, memberships, user and identity entries are gone; their names stay theirs (bound to their identities)
     const after = await table.state();
     expect(after.ofConnection(bobId)).toEqual([]);
     expect(after.ofConnection(carolId)).toEqual([]);
-    expect(after.claims.map((c) => c.pk).sort()).toEqual(["NAME#alice"]);
+    expect(after.claims.map((c) => c.pk).sort()).toEqual(["NAME#alice", "NAME#bob", "NAME#carol"]);
     expect(after.orphans()).toEqual([]);
     // AND the room keeps working for those left, with nothing pruned
     const receipt = await say(alice!, "anyone?");
@@ -146,6 +165,7 @@ describe("faults: lost clients and a lost $disconnect", { timeout: RELIABILITY_T
   });
 
   it("$disconnect never runs (emulator killed, restarted with --data): the TTL sweep removes expired records, the next broadcast prunes the stale ids, history and name claims survive", async () => {
+    // (The restart keeps the port, so the dev issuer keeps its URL, the tokens' `iss`: users keep their user ids and bound names.)
     // GIVEN the emulator in its own process, keeping its data in a folder, with alice, bob and carol chatting
     const dataDir = mkdtempSync(path.join(tmpdir(), "wsstack-faults-data-"));
     const args = ["--data", dataDir, "--ttl-sweep-seconds", "3600"];
@@ -164,9 +184,10 @@ describe("faults: lost clients and a lost $disconnect", { timeout: RELIABILITY_T
     await expectEachOnce([alice], [...before, opsId]);
     const state1 = await table1.state();
     const [aliceId, bobId, carolId] = ["alice", "bob", "carol"].map((name) => state1.connectionsOfUser(name)[0]!);
-    // carol's records (and her name claim) expired while the emulator was down, as after hours without $disconnect
+    // carol's connection records expired while the emulator was down, as after hours without $disconnect
+    // (her name claim did not: it is bound to her for name_binding_days)
     const expiredAt = Math.floor(Date.now() / 1000) - 60;
-    const carolItems = [...state1.ofConnection(carolId!), ...state1.claims.filter((c) => c.pk === "NAME#carol")];
+    const carolItems = state1.ofConnection(carolId!);
     for (const item of carolItems) await table1.update(item, { expiresAt: expiredAt });
 
     // WHEN the process is killed: no close frames, no $disconnect
@@ -174,8 +195,8 @@ describe("faults: lost clients and a lost $disconnect", { timeout: RELIABILITY_T
     for (const member of [alice, bob, carol]) expect((await member.client.closed).code).toBe(1006);
     expect(state1.connectionIds()).toEqual([aliceId, bobId, carolId].sort());
     table1.destroy();
-    // AND it starts again on the same data
-    const second = await ChatProcess.start(stackDir, args);
+    // AND it starts again on the same data, and on the same port
+    const second = await ChatProcess.start(stackDir, [...args, "--port", new URL(first.url).port]);
     cleanups.push(() => second.stop());
     const table = await ChatTable.at(second.dynamoDbEndpoint);
     cleanups.push(() => table.destroy());
@@ -184,7 +205,7 @@ describe("faults: lost clients and a lost $disconnect", { timeout: RELIABILITY_T
     const restarted = await table.state();
     expect(restarted.ofConnection(carolId!)).toEqual([]);
     expect(restarted.connectionIds()).toEqual([aliceId, bobId].sort());
-    expect(restarted.claims.map((c) => c.pk).sort()).toEqual(["NAME#alice", "NAME#bob"]);
+    expect(restarted.claims.map((c) => c.pk).sort()).toEqual(["NAME#alice", "NAME#bob", "NAME#carol"]);
     expect(second.log()).toContain(`TTL sweep: deleted ${carolItems.length} expired item(s)`);
     // AND history survived
     expect(restarted.history("lobby").map((m) => m["messageId"]).sort()).toEqual([...before].sort());
@@ -215,8 +236,8 @@ describe("faults: lost clients and a lost $disconnect", { timeout: RELIABILITY_T
     expect(final.ofConnection(aliceId!)).toEqual([]);
     expect(final.ofConnection(bobId!)).toEqual([]);
     expect(final.connectionIds()).toHaveLength(2);
-    // bob's claim went with his last connection; alice's is held by her new one
-    expect(final.claims.map((c) => c.pk).sort()).toEqual(["NAME#alice", "NAME#dave"]);
+    // every name stays bound to its user, connected (alice, dave) or not (bob, carol)
+    expect(final.claims.map((c) => c.pk).sort()).toEqual(["NAME#alice", "NAME#bob", "NAME#carol", "NAME#dave"]);
     expect(final.orphans()).toEqual([]);
     expect(final.history("lobby").map((m) => m["messageId"]).sort()).toEqual([...before, receipt.id].sort());
     report("kill -9 + restart", { sent: 5, delivered: 3 * 3 + 1 + 2, lost: 0, duplicated: 0, pruned: 2, swept: carolItems.length });
@@ -241,6 +262,7 @@ describe("faults: DynamoDB errors", { timeout: RELIABILITY_TIMEOUT_MS }, () => {
     const everyone = await users(dev, "ann", "ben", "cat", "dan", "eve", "fay");
     const ops = everyone.slice(0, 3);
     for (const member of ops) await join(member, "ops");
+    await startRateWindows(table, everyone);
     const replies = (
       await Promise.all(
         everyone.map((member) =>
@@ -277,8 +299,9 @@ describe("faults: DynamoDB errors", { timeout: RELIABILITY_TIMEOUT_MS }, () => {
 
     // WHEN everyone leaves
     for (const member of everyone) member.close();
-    // THEN every $disconnect completes: no connection, membership, user entry or claim is left
-    const emptied = await eventually(() => table.state(), (s) => s.connections.length + s.memberships.length + s.userEntries.length + s.claims.length === 0, "records after everyone left");
+    // THEN every $disconnect completes: no connection, membership, user or identity entry is left; each name stays bound to its user
+    const emptied = await eventually(() => table.state(), (s) => s.connections.length + s.memberships.length + s.userEntries.length + s.identityEntries.length === 0, "records after everyone left");
+    expect(emptied.claims.map((c) => c.pk).sort()).toEqual(everyone.map((m) => `NAME#${m.name}`).sort());
     expect(emptied.history("lobby")).toHaveLength(24);
     // AND the faults really happened, of every kind
     expect(proxy.faultCount("ProvisionedThroughputExceededException")).toBeGreaterThan(0);
@@ -393,6 +416,7 @@ describe("faults: the @connections API", { timeout: RELIABILITY_TIMEOUT_MS }, ()
     const everyone = await users(dev, "ann", "ben", "cat", "dan", "eve");
     const [ann, , , , eve] = everyone;
     broken = await connectionIdOf(table, "eve");
+    await startRateWindows(table, everyone);
 
     // WHEN everyone sends 5 messages at once
     const replies = (await Promise.all(everyone.map((member) => sayAll(member, Array.from({ length: 5 }, (_, i) => ({ message: `${member.name} ${i}` })))))).flat();

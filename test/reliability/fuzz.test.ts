@@ -1,5 +1,6 @@
 import { randomInt } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { SETTINGS } from "../../contract/settings.ts";
 import type { DevServer } from "../../dev/cli.ts";
 import { TestClient } from "../local/support/client.ts";
 import { signIn, startChat, tokenFor, RELIABILITY_TIMEOUT_MS } from "./support/chat-stack.ts";
@@ -11,6 +12,13 @@ import { KNOWN_DEFECTS, runFuzz, summarize } from "./support/fuzz-run.ts";
 // frame, a normal answer, or API Gateway's own close (1009 over 32 KB per
 // frame or 128 KB per message, 1003 for binary, 1007 for text that is not
 // UTF-8); no handler may crash; a bystander connection keeps chatting.
+//
+// The oracle follows the contract's rules (functions/PROTOCOL.md): room names
+// by contract/rooms.ts (parseRoomName, matched by roomKey), onMessage texts
+// over max_stored_message_bytes, max_rooms_per_connection, and the user ids
+// beside every name. The fuzz chat raises the per-connection message rate and
+// the connections per user out of the way (fuzz-run.ts FUZZ_CHAT_VARIABLES);
+// test/security tests those limits.
 //
 // A run prints its seed; a failure names the seed and the frame index.
 // Replay: FUZZ_SEED=<seed> npx vitest run test/reliability/fuzz.test.ts
@@ -37,6 +45,9 @@ describe("hostile input", { timeout: RELIABILITY_TIMEOUT_MS }, () => {
       for (const label of ["close 1009", "close 1003", "close 1007", "error too_large", "error invalid_json", "error unknown_action", "error missing_field", "error invalid_field", "error invalid_name", "error not_member", "answer sent", "answer joined", "answer pong"]) {
         expect(seen, `seed ${seed}: no frame got ${label}`).toContain(label);
       }
+      // too_large from max_stored_message_bytes: a text one byte over it, in a frame far under max_message_bytes.
+      const overStored = [...report.byCategory].filter(([category]) => category.startsWith("size: max_stored_message_bytes + 1"));
+      expect(overStored.some(([, labels]) => labels.has("error too_large")), `seed ${seed}: no text over max_stored_message_bytes got too_large`).toBe(true);
       expect(report.bystanderChecks).toBeGreaterThanOrEqual(frames / 250);
       expect(report.lobbyMessagesVerified).toBeGreaterThan(0);
       expect(report.privateMessagesVerified).toBeGreaterThan(0);
@@ -44,13 +55,15 @@ describe("hostile input", { timeout: RELIABILITY_TIMEOUT_MS }, () => {
   }, 300_000);
 });
 
-// Bugs the fuzzer found, kept as executable repros. The two fixed ones are plain
-// tests; the open one is `it.fails`: it passes while the bug is there and fails
-// once it is fixed (then drop `.fails`). Name binding is the security issue's work.
+// Bugs the fuzzer found, kept as executable repros. The fixed ones are plain
+// tests (the name claim one since names are bound to identities); an open one
+// is `it.fails`: it passes while the bug is there and fails once it is fixed
+// (then drop `.fails`, and its label from KNOWN_DEFECTS in fuzz-run.ts).
 describe("hostile input: bugs the fuzzer found", { timeout: RELIABILITY_TIMEOUT_MS }, () => {
   let dev: DevServer;
   beforeAll(async () => {
-    dev = await startChat();
+    // 32 KB message texts, as the history repro needs: max_stored_message_bytes (default 4 KB) would refuse them.
+    dev = await startChat({ variables: { [SETTINGS.maxStoredMessageBytes.variable]: "32768" } });
   });
   afterAll(async () => {
     await dev?.emulator.close();
@@ -92,7 +105,7 @@ describe("hostile input: bugs the fuzzer found", { timeout: RELIABILITY_TIMEOUT_
     expect(reply).toMatchObject({ type: "error", code: "invalid_field" });
   });
 
-  it.fails("names: a reconnecting user keeps their name's claim (another user cannot take it while they are connected under it)", async () => {
+  it("names: a reconnecting user keeps their name's claim (another user cannot take it while they are connected under it)", async () => {
     // GIVEN bob in the lobby, and alice connected under her name
     const bob = await signIn(dev, "bob");
     const token = await tokenFor(dev, "alice");
@@ -118,6 +131,21 @@ describe("hostile input: bugs the fuzzer found", { timeout: RELIABILITY_TIMEOUT_
       alice.close();
       bob.close();
     }
+  });
+
+  it.fails("rooms: a valid room name whose match key is over DynamoDB's key size (128 × U+FDFA, which NFKC makes 18 characters each) is a room or a client error, not internal_error", async () => {
+    // GIVEN carol, and a room name that follows the rules (128 code points, NFC, nothing invisible) but whose key is 4,224 UTF-8 bytes
+    const carol = await signIn(dev, "carol");
+    const room = "\ufdfa".repeat(128);
+    // WHEN she joins it, and asks for its history
+    carol.send(JSON.stringify({ action: "joinRoom", room }));
+    const joined = JSON.parse(await answer(carol, "joined", "error")) as { type: string; code?: string };
+    carol.send(JSON.stringify({ action: "history", room }));
+    const history = JSON.parse(await answer(carol, "history", "error")) as { type: string; code?: string };
+    carol.close();
+    // THEN neither is a fault on the server's side (`ROOM#<key>` is over DynamoDB's 2048-byte partition key and 1024-byte sort key)
+    expect(joined).not.toMatchObject({ code: "internal_error" });
+    expect(history).not.toMatchObject({ code: "internal_error" });
   });
 });
 

@@ -1,14 +1,17 @@
 import { DynamoDBClient, ListTablesCommand } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient, ScanCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { CONNECTION_TABLE } from "../../../contract/connection-table.ts";
+import { roomKey } from "../../../contract/rooms.ts";
 
 /**
  * The chat's table read through the real DynamoDB API (the emulator's
  * dynalite, never the fault proxy), sorted into the item kinds of the
- * README's data model (CONNECTION_TABLE in the route manifest): connections
- * and memberships under `CONN#<id>`, users' connection entries under
- * `USER#<name>`, name claims under `NAME#<name>`, history under
- * `ROOM#<room>` / `MSG#…`.
+ * data model (contract/connection-table.ts): connections and memberships
+ * under `CONN#<id>`, users' connection entries under `USER#<name>`, identity
+ * entries under `IDENT#<userId>` / `CONN#<id>`, name claims under
+ * `NAME#<name>` (with their bindings, `IDENT#<userId>` / `BINDING`, they
+ * outlive a signed-in user's connections), history under `ROOM#<key>` /
+ * `MSG#…`.
  */
 
 export type Item = Record<string, unknown> & { pk: string; sk: string };
@@ -83,14 +86,19 @@ export class TableState {
     return this.all.filter((i) => i.pk.startsWith(keys.user));
   }
 
+  /** `IDENT#<userId>` / `CONN#<id>` items: a user's open connections, which `$connect` counts. */
+  get identityEntries(): Item[] {
+    return this.all.filter((i) => i.pk.startsWith(keys.identity) && i.sk.startsWith(keys.connection));
+  }
+
   /** `NAME#<name>` / `CLAIM` items. */
   get claims(): Item[] {
     return this.all.filter((i) => i.pk.startsWith(keys.name));
   }
 
-  /** History items of `room`, oldest first. */
+  /** History items of `room` (any spelling: rooms are kept under their key), oldest first. */
   history(room: string): Item[] {
-    return this.all.filter((i) => i.pk === keys.room + room && i.sk.startsWith(keys.message)).sort((a, b) => (a.sk < b.sk ? -1 : 1));
+    return this.all.filter((i) => i.pk === keys.room + roomKey(room) && i.sk.startsWith(keys.message)).sort((a, b) => (a.sk < b.sk ? -1 : 1));
   }
 
   /** The ids of the connections that have a connection record. */
@@ -98,9 +106,11 @@ export class TableState {
     return this.connections.map((i) => i.pk.slice(keys.connection.length)).sort();
   }
 
-  /** Every item of one connection: its record, memberships and user entry. */
+  /** Every item of one connection: its record, memberships, user entry and identity entry. */
   ofConnection(connectionId: string): Item[] {
-    return this.all.filter((i) => i.pk === keys.connection + connectionId || (i.pk.startsWith(keys.user) && i.sk === keys.connection + connectionId));
+    return this.all.filter(
+      (i) => i.pk === keys.connection + connectionId || ((i.pk.startsWith(keys.user) || i.pk.startsWith(keys.identity)) && i.sk === keys.connection + connectionId),
+    );
   }
 
   /** Rooms a connection is a member of. */
@@ -114,9 +124,10 @@ export class TableState {
   }
 
   /**
-   * What must never be: a membership or a user entry whose connection record
-   * is missing (a broadcast would reach an id nobody can clean up through
-   * its record), described one line each.
+   * What must never be: a membership, a user entry or an identity entry
+   * whose connection record is missing (a broadcast would reach an id nobody
+   * can clean up through its record; `$connect` would count a connection that
+   * is gone), described one line each.
    */
   orphans(): string[] {
     const connections = new Set(this.connectionIds());
@@ -128,6 +139,10 @@ export class TableState {
     for (const u of this.userEntries) {
       const id = u.sk.slice(keys.connection.length);
       if (!connections.has(id)) lines.push(`user entry ${u.pk} ${u.sk} without its connection record`);
+    }
+    for (const e of this.identityEntries) {
+      const id = e.sk.slice(keys.connection.length);
+      if (!connections.has(id)) lines.push(`identity entry ${e.pk} ${e.sk} without its connection record`);
     }
     for (const c of this.connectionIds()) {
       if (!this.userEntries.some((u) => u.sk === keys.connection + c)) lines.push(`connection ${c} without its user entry`);

@@ -1,8 +1,9 @@
 import type { ClientErrorCode } from "../../../contract/frames.ts";
 import { MAX_NAME_LENGTH } from "../../../contract/names.ts";
+import { MAX_ROOM_NAME_LENGTH, parseRoomName, roomKey, type RoomName } from "../../../contract/rooms.ts";
 import { CLIENT_ACTIONS, DEFAULT_ROOM, ROUTES } from "../../../contract/routes.ts";
 import { SETTINGS } from "../../../contract/settings.ts";
-import { DEFAULT_HISTORY_LIMIT, MAX_HISTORY_LIMIT, MAX_ROOM_NAME_LENGTH } from "../../../functions/core/requests.ts";
+import { DEFAULT_HISTORY_LIMIT, MAX_HISTORY_LIMIT } from "../../../functions/core/requests.ts";
 
 /**
  * The hostile-input fuzzer's pure half: a seeded generator of client frames
@@ -12,8 +13,9 @@ import { DEFAULT_HISTORY_LIMIT, MAX_HISTORY_LIMIT, MAX_ROOM_NAME_LENGTH } from "
  * Frame `i` of seed `s` depends on `(s, i)` only, so one failing frame can be
  * replayed alone. The oracle's rules are written from functions/PROTOCOL.md
  * and API Gateway's documented behaviour, not from the handlers' code (only
- * the numeric limits are imported): it decides from the bytes on the wire
- * what a correct server must answer.
+ * the numeric limits and the contract's room-name rules, contract/rooms.ts,
+ * are imported): it decides from the bytes on the wire what a correct server
+ * must answer.
  */
 
 // ---------------------------------------------------------------- limits
@@ -22,11 +24,17 @@ import { DEFAULT_HISTORY_LIMIT, MAX_HISTORY_LIMIT, MAX_ROOM_NAME_LENGTH } from "
 export interface Limits {
   /** `max_message_bytes`: UTF-8 bytes of a body a Lambda route accepts; more is `too_large`. */
   readonly maxMessageBytes: number;
+  /** `max_stored_message_bytes`: UTF-8 bytes of an `onMessage` text; more is `too_large`. */
+  readonly maxStoredMessageBytes: number;
+  /** `max_rooms_per_connection`: rooms at once, the lobby included; one more is `too_many_rooms`. */
+  readonly maxRoomsPerConnection: number;
+  /** `max_member_names`: users a `joined` answer lists at most. */
+  readonly maxMemberNames: number;
   /** A single inbound frame larger than this closes the connection with 1009. */
   readonly maxFrameBytes: number;
   /** A (reassembled) message larger than this closes the connection with 1009. */
   readonly maxPayloadBytes: number;
-  /** Room names: 1 to this many characters (UTF-16 code units, as JavaScript counts). */
+  /** Room names: 1 to this many characters (code points after NFC; contract/rooms.ts decides). */
   readonly maxRoomLength: number;
   /** Display names: 1 to this many characters. */
   readonly maxNameLength: number;
@@ -38,6 +46,9 @@ export interface Limits {
 
 export const DEFAULT_LIMITS: Limits = {
   maxMessageBytes: SETTINGS.maxMessageBytes.default,
+  maxStoredMessageBytes: SETTINGS.maxStoredMessageBytes.default,
+  maxRoomsPerConnection: SETTINGS.maxRoomsPerConnection.default,
+  maxMemberNames: SETTINGS.maxMemberNames.default,
   maxFrameBytes: 32_768,
   maxPayloadBytes: 131_072,
   maxRoomLength: MAX_ROOM_NAME_LENGTH,
@@ -279,12 +290,23 @@ const POLLUTION_PAYLOAD = new Obj([
   ["polluted", true],
 ]);
 
-/** Rooms frames keep coming back to, so joins, messages and leaves meet. */
+/**
+ * Rooms frames keep coming back to, so joins, messages and leaves meet; with
+ * other spellings of the same room (case, width, ß and ss, composed and
+ * decomposed accents), which contract/rooms.ts matches by one key.
+ */
 const ROOM_POOL: readonly string[] = [
   ...Array.from({ length: 6 }, () => DEFAULT_ROOM),
   "general",
   "general",
   "Lobby",
+  "LOBBY",
+  "\uff4c\uff4f\uff42\uff42\uff59", // full-width lobby
+  "General",
+  "stra\u00dfe",
+  "STRASSE",
+  "caf\u00e9",
+  "cafe\u0301",
   "__proto__",
   "constructor",
   "toString",
@@ -299,10 +321,11 @@ const ROOM_POOL: readonly string[] = [
   "😀".repeat(64),
 ];
 
-/** A string of `units` UTF-16 code units made of `unit` (1 or 2 units long) and ASCII. */
-function stringOfUnits(unit: string, units: number): string {
-  return unit.repeat(Math.floor(units / unit.length)) + "x".repeat(units % unit.length);
-}
+/**
+ * Characters whose NFKC form is several characters long (U+FDFA is 18), so
+ * a room name within 128 code points can have a much longer match key.
+ */
+const EXPANDING: readonly string[] = ["\ufdfa", "\ufdfb", "\u3300", "\u2474", "\u00df", "\ufb03"];
 
 const RANDOM_RANGES: readonly (readonly [number, number])[] = [
   [0x00, 0x1f],
@@ -369,7 +392,8 @@ function roomName(rng: Prng, limits: Limits): string {
   return rng.weighted<() => string>([
     [10, () => rng.pick(ROOM_POOL)],
     [3, () => hostileString(rng)],
-    [1, () => stringOfUnits(rng.pick(["r", "😀", "日"]), rng.pick([limits.maxRoomLength - 1, limits.maxRoomLength, limits.maxRoomLength + 1]))],
+    [1, () => rng.pick(["r", "R", "😀", "日", "e\u0301"]).repeat(rng.pick([limits.maxRoomLength - 1, limits.maxRoomLength, limits.maxRoomLength + 1]))],
+    [0.5, () => rng.pick(EXPANDING).repeat(rng.pick([1, 31, 57, 64, 114, limits.maxRoomLength, limits.maxRoomLength + 1]))],
     [1, () => ""],
   ])();
 }
@@ -622,6 +646,29 @@ function sizeFrame(rng: Prng, context: FuzzContext): { category: string; wire: W
   return { category: `size: ${target.name}, ${target.split ? "fragmented" : "one frame"}`, wire: { binary: false, fragments } };
 }
 
+/**
+ * `onMessage` with a text one UTF-8 byte under, at or over
+ * `max_stored_message_bytes` (the `message` field's bytes, not the frame's):
+ * over it is `too_large`, however small the frame.
+ */
+function storedSizeFrame(rng: Prng, context: FuzzContext): { category: string; wire: Wire } {
+  const limit = context.limits.maxStoredMessageBytes;
+  const [name, bytes] = rng.pick([
+    ["max_stored_message_bytes - 1", limit - 1],
+    ["max_stored_message_bytes", limit],
+    ["max_stored_message_bytes + 1", limit + 1],
+  ] as const);
+  const pad = rng.pick(["x", "é", "日", "😀", "<", '"', "\u202e"]);
+  const padBytes = utf8(pad).length;
+  const message = pad.repeat(Math.floor(bytes / padBytes)) + "x".repeat(bytes % padBytes);
+  const entries: [string, Json][] = [["action", "onMessage"], ["message", message]];
+  if (rng.chance(0.5)) entries.push(["room", rng.pick([DEFAULT_ROOM, "LOBBY", "general"])]);
+  if (rng.chance(0.3)) entries.push(["seq", rng.int(1e6)]);
+  const body = utf8(writeJson(new Obj(entries)));
+  const split = rng.chance(0.2);
+  return { category: `size: ${name} (message text)${split ? ", fragmented" : ""}`, wire: { binary: false, fragments: split ? fragment(rng, body, context.limits.maxFrameBytes, true) : [body] } };
+}
+
 const INVALID_UTF8: readonly (readonly number[])[] = [
   [0xff],
   [0xc0, 0x80], // overlong NUL
@@ -675,6 +722,7 @@ export function fuzzFrame(seed: number, index: number, context: FuzzContext): Fu
     [2, () => text("huge array", writeJson(new Obj([["action", rng.pick(CLIENT_ACTIONS)], [rng.pick(["message", "room", "name", "to", "extra"]), hugeArray(rng, rng.between(1_000, 6_000))]])))],
     [2, () => text("html everywhere", writeJson(htmlEverywhere(rng, context)))],
     [8, () => ({ seed, index, ...sizeFrame(rng, context) })],
+    [2, () => ({ seed, index, ...storedSizeFrame(rng, context) })],
     [1.5, () => ({ seed, index, category: "invalid UTF-8", wire: invalidUtf8Frame(rng, context) })],
     [1, () => ({ seed, index, category: "binary frame", wire: binaryFrame(rng, context) })],
   ])();
@@ -709,16 +757,21 @@ export const DOCUMENTED_ERROR_CODES: readonly string[] = [
   "not_member",
   "user_offline",
   "too_large",
+  "rate_limited",
+  "too_many_rooms",
   "internal_error",
 ];
 
+/** The default room, as every frame shows it. */
+const DEFAULT_ROOM_NAME: RoomName = parseRoomName(DEFAULT_ROOM)!;
+
 /** What a frame without problems is answered with. */
 export type Success =
-  | { readonly answer: "sent"; readonly room: string }
-  | { readonly answer: "joined"; readonly room: string }
-  | { readonly answer: "left"; readonly room: string }
-  | { readonly answer: "ack"; readonly room: string }
-  | { readonly answer: "history"; readonly room: string; readonly limit: number }
+  | { readonly answer: "sent"; readonly room: RoomName }
+  | { readonly answer: "joined"; readonly room: RoomName }
+  | { readonly answer: "left"; readonly room: RoomName }
+  | { readonly answer: "ack"; readonly room: RoomName }
+  | { readonly answer: "history"; readonly room: RoomName; readonly limit: number }
   | { readonly answer: "name"; readonly name: string }
   | { readonly answer: "private-sent"; readonly to: string; readonly message: string }
   | { readonly answer: "pong" };
@@ -748,10 +801,6 @@ export function followsNamingRules(value: unknown, limits: Limits): value is str
   return typeof value === "string" && value.length >= 1 && value.length <= limits.maxNameLength && /^[A-Za-z0-9_.-]+(?: [A-Za-z0-9_.-]+)*$/.test(value);
 }
 
-/** PROTOCOL.md: a non-empty string of valid Unicode (no lone surrogate), at most 128 UTF-16 units. */
-function isRoomName(value: unknown, limits: Limits): value is string {
-  return typeof value === "string" && value.length >= 1 && value.length <= limits.maxRoomLength && isWellFormed(value);
-}
 
 /** A string that could be a `history` cursor: base64url of a JSON array. Anything else is certainly not one. */
 function couldBeCursor(value: string): boolean {
@@ -821,12 +870,16 @@ function fieldsExpectation(action: string, body: Readonly<Record<string, unknown
     const value = field("room");
     if (absent(value)) {
       if (required) certain.add("missing_field");
-    } else if (!isRoomName(value, limits)) certain.add("invalid_field");
+    } else if (parseRoomName(value) === undefined) certain.add("invalid_field");
   };
-  const roomValue = () => (absent(field("room")) ? DEFAULT_ROOM : (field("room") as string));
+  // The room as asked for: its NFC spelling and its match key (contract/rooms.ts).
+  const roomValue = (): RoomName => (absent(field("room")) ? DEFAULT_ROOM_NAME : parseRoomName(field("room"))!);
   switch (action) {
     case "onMessage": {
       text("message");
+      const message = field("message");
+      // max_stored_message_bytes: the text's UTF-8 bytes (the field is well-formed here, so TextEncoder counts them exactly).
+      if (typeof message === "string" && message !== "" && isWellFormed(message) && utf8(message).length > limits.maxStoredMessageBytes) certain.add("too_large");
       room(false);
       const seq = field("seq");
       if (limits.seqChecked && !absent(seq) && !(typeof seq === "number" && Number.isSafeInteger(seq) && seq >= 0)) certain.add("invalid_field");
@@ -882,29 +935,46 @@ function finish(certain: Set<ErrorCode>, possible: Set<ErrorCode>, success: () =
 
 // ---------------------------------------------------------------- what a connection knows
 
-/** What one connection has been told: its rooms and its display name. */
+/** What one connection has been told: its rooms, its display name and its user id. */
 export interface ConnectionModel {
-  readonly rooms: Set<string>;
+  /**
+   * Its rooms: match key (contract/rooms.ts roomKey) → the room's name as
+   * every frame shows it, its first spelling (`lobby` for the default room).
+   */
+  readonly rooms: Map<string, string>;
   name: string;
+  /** The user id its answers show; stable across the user's connections. */
+  readonly userId: string;
 }
 
-/** Names the lanes cannot take and can always reach: the bystander's. */
+/** A new connection's model: in the default room only, under `name`. */
+export function newConnectionModel(name: string, userId: string): ConnectionModel {
+  return { rooms: new Map([[DEFAULT_ROOM_NAME.key, DEFAULT_ROOM]]), name, userId };
+}
+
+/** Names the lanes cannot take and can always reach: the bystander's, with its user id. */
 export interface World {
   readonly bystander: string;
+  readonly bystanderId: string;
 }
 
 /**
  * Outcome labels the frame may get on a connection in `model`: `close 1009`,
- * `error not_member`, `answer sent`, …. (A room name with a lone surrogate is
- * refused before membership matters: invalid_field.)
+ * `error not_member`, `answer sent`, …. (A room name that breaks the rules is
+ * refused before membership matters: invalid_field.) Rooms are matched by
+ * key, so `LOBBY` is the lobby. A join of a new room while the connection is
+ * in `max_rooms_per_connection` rooms is `too_many_rooms`.
+ *
+ * `rate_limited` is never expected: the fuzz chat raises `max_messages_per_minute`
+ * out of the way (fuzz-run.ts), and test/security tests the limit.
  */
-export function allowedOutcomes(expectation: Expectation, model: ConnectionModel, world: World): Set<string> {
+export function allowedOutcomes(expectation: Expectation, model: ConnectionModel, world: World, limits: Limits): Set<string> {
   if (expectation.close !== undefined) return new Set([`close ${expectation.close}`]);
   const labels = new Set([...expectation.errors].map((code) => `error ${code}`));
   const success = expectation.success;
   if (success === undefined) return labels;
-  const membership = (room: string, answer: string) => {
-    labels.add(model.rooms.has(room) ? `answer ${answer}` : "error not_member");
+  const membership = (room: RoomName, answer: string) => {
+    labels.add(model.rooms.has(room.key) ? `answer ${answer}` : "error not_member");
   };
   const same = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
   switch (success.answer) {
@@ -915,6 +985,8 @@ export function allowedOutcomes(expectation: Expectation, model: ConnectionModel
       membership(success.room, success.answer);
       break;
     case "joined":
+      labels.add(!model.rooms.has(success.room.key) && model.rooms.size >= limits.maxRoomsPerConnection ? "error too_many_rooms" : "answer joined");
+      break;
     case "pong":
       labels.add(`answer ${success.answer}`);
       break;
@@ -945,6 +1017,8 @@ function problemsOf(checks: Record<string, boolean>): string[] {
 }
 
 const isString = (value: unknown): value is string => typeof value === "string";
+/** A signed-in user's id (PROTOCOL.md, Identity): `u-` and 16 base64url characters. Every fuzz connection is signed in. */
+const isUserId = (value: unknown): value is string => typeof value === "string" && /^u-[A-Za-z0-9_-]{16}$/.test(value);
 const isCount = (value: unknown, min = 0) => typeof value === "number" && Number.isInteger(value) && value >= min;
 const optionalSeq = (frame: ServerFrame) => frame["seq"] === undefined || isCount(frame["seq"]);
 
@@ -954,13 +1028,25 @@ export function broadcastProblems(frame: ServerFrame): string[] {
     case "message":
       return messageFrameProblems(frame);
     case "presence":
-      return problemsOf({ "room is a string": isString(frame["room"]), "user is a string": isString(frame["user"]), "event is joined or left": frame["event"] === "joined" || frame["event"] === "left" });
+      return problemsOf({
+        "room is a string": isString(frame["room"]),
+        "user is a string": isString(frame["user"]),
+        "userId is a user id": isUserId(frame["userId"]),
+        "event is joined or left": frame["event"] === "joined" || frame["event"] === "left",
+      });
     case "typing":
-      return problemsOf({ "room is a string": isString(frame["room"]), "user is a string": isString(frame["user"]), "typing is a boolean": typeof frame["typing"] === "boolean" });
+      return problemsOf({
+        "room is a string": isString(frame["room"]),
+        "user is a string": isString(frame["user"]),
+        "userId is a user id": isUserId(frame["userId"]),
+        "typing is a boolean": typeof frame["typing"] === "boolean",
+      });
     case "private":
       return problemsOf({
         "from is a string": isString(frame["from"]),
+        "fromId is a user id": isUserId(frame["fromId"]),
         "to is a string": isString(frame["to"]),
+        "toId is a user id": isUserId(frame["toId"]),
         "message is a non-empty string": isString(frame["message"]) && frame["message"] !== "",
         "sentAt is ISO-8601": isString(frame["sentAt"]) && ISO_TIME.test(frame["sentAt"]),
       });
@@ -984,6 +1070,7 @@ function messageFrameProblems(frame: ServerFrame): string[] {
     "room is a string": isString(frame["room"]),
     "message is a non-empty string": isString(frame["message"]) && frame["message"] !== "",
     "from is a string": isString(frame["from"]),
+    "fromId is a user id": isUserId(frame["fromId"]),
     "sentAt is ISO-8601": isString(frame["sentAt"]) && ISO_TIME.test(frame["sentAt"]),
     "id is a non-empty string": isString(frame["id"]) && frame["id"] !== "",
     "seq, when present, is a count": optionalSeq(frame),
@@ -1006,14 +1093,20 @@ export function errorFrameProblems(frame: ServerFrame, expectation: Expectation)
   });
 }
 
-/** Problems with a normal answer, given what was asked and what the connection knows. */
-export function answerProblems(frame: ServerFrame, success: Success, model: ConnectionModel): string[] {
+/**
+ * Problems with a normal answer, given what was asked and what the
+ * connection knows. A room the connection is in is shown under the spelling
+ * it learned (its first spelling); a room it joins is the one asked for by
+ * key, under whatever spelling the first join used.
+ */
+export function answerProblems(frame: ServerFrame, success: Success, model: ConnectionModel, world: World, limits: Limits): string[] {
   const type = frame["type"];
+  const shown = (room: RoomName) => model.rooms.get(room.key);
   switch (success.answer) {
     case "sent":
       return problemsOf({
         "type is sent": type === "sent",
-        "room is the one asked for": frame["room"] === success.room,
+        [`room is the room's name as the connection knows it (${JSON.stringify(shown(success.room))})`]: frame["room"] === shown(success.room),
         "id is a non-empty string": isString(frame["id"]) && frame["id"] !== "",
         "delivered counts the sender too (>= 1)": isCount(frame["delivered"], 1),
         "pruned is a count": isCount(frame["pruned"]),
@@ -1023,38 +1116,61 @@ export function answerProblems(frame: ServerFrame, success: Success, model: Conn
       return problemsOf({
         "type is sent": type === "sent",
         "to is the name asked for, in any case": isString(frame["to"]) && frame["to"].toLowerCase() === success.to.toLowerCase(),
+        "toId is a user id": isUserId(frame["toId"]),
+        "toId is the bystander's when sent to the bystander": success.to.toLowerCase() !== world.bystander.toLowerCase() || frame["toId"] === world.bystanderId,
         "delivered >= 1": isCount(frame["delivered"], 1),
       });
     case "joined": {
       const members = frame["members"];
       const names = Array.isArray(members) && members.every(isString) ? (members as string[]) : undefined;
+      const rawUsers = frame["users"];
+      const users =
+        Array.isArray(rawUsers) && rawUsers.every((u) => typeof u === "object" && u !== null && isString((u as ServerFrame)["name"]) && isUserId((u as ServerFrame)["userId"]))
+          ? (rawUsers as { name: string; userId: string }[])
+          : undefined;
+      const userCount = frame["userCount"];
+      const known = shown(success.room);
       return problemsOf({
         "type is joined": type === "joined",
-        "room is the one asked for": frame["room"] === success.room,
+        "room is the one asked for (by key)": isString(frame["room"]) && roomKey(frame["room"]) === success.room.key,
+        [`room is shown as the connection knows it (${JSON.stringify(known)})`]: known === undefined || frame["room"] === known,
         "members is a list of names": names !== undefined,
         "members are unique": names !== undefined && new Set(names).size === names.length,
         "members are sorted": names !== undefined && names.every((name, i) => i === 0 || names[i - 1]!.localeCompare(name, "en", { sensitivity: "base" }) <= 0),
         "members include the caller's name": names !== undefined && names.includes(model.name),
-        "at most 500 members": names !== undefined && names.length <= 500,
+        "users is a list of {name, userId}": users !== undefined,
+        "users are unique by userId": users !== undefined && new Set(users.map((u) => u.userId)).size === users.length,
+        "members are the names of users": users !== undefined && names !== undefined && names.join("\n") === users.map((u) => u.name).join("\n"),
+        "users include the caller, with its user id": users !== undefined && users.some((u) => u.name === model.name && u.userId === model.userId),
+        "userCount is a count of at least the users listed": typeof userCount === "number" && isCount(userCount, 1) && users !== undefined && userCount >= users.length,
+        [`users lists min(userCount, max_member_names = ${limits.maxMemberNames})`]: typeof userCount === "number" && users !== undefined && users.length === Math.min(userCount, limits.maxMemberNames),
       });
     }
     case "left":
-      return problemsOf({ "type is left": type === "left", "room is the one asked for": frame["room"] === success.room });
+      return problemsOf({
+        "type is left": type === "left",
+        [`room is the room's name as the connection knew it (${JSON.stringify(shown(success.room))})`]: frame["room"] === shown(success.room),
+      });
     case "ack":
       return problemsOf({ "type is ack": type === "ack", "requestAction is typingIndicator": frame["requestAction"] === "typingIndicator" });
     case "name":
-      return problemsOf({ "type is name": type === "name", "name is the one asked for": frame["name"] === success.name });
+      return problemsOf({
+        "type is name": type === "name",
+        "name is the one asked for": frame["name"] === success.name,
+        [`userId is the connection's own (${model.userId})`]: frame["userId"] === model.userId,
+      });
     case "pong":
       return problemsOf({ "type is pong": type === "pong" });
     case "history": {
       const messages = frame["messages"];
       const list = Array.isArray(messages) ? (messages as ServerFrame[]) : undefined;
+      const room = shown(success.room);
       return problemsOf({
         "type is history": type === "history",
-        "room is the one asked for": frame["room"] === success.room,
+        [`room is the room's name as the connection knows it (${JSON.stringify(room)})`]: frame["room"] === room,
         "messages is a list of message frames": list !== undefined && list.every((m) => typeof m === "object" && m !== null && messageFrameProblems(m).length === 0),
         "at most limit messages": list !== undefined && list.length <= success.limit,
-        "messages are of the room": list !== undefined && list.every((m) => m["room"] === success.room),
+        "messages are of the room, under its name": list !== undefined && list.every((m) => m["room"] === room),
         "newest first, by sentAt, then seq, then id": list !== undefined && list.every((m, i) => i === 0 || compareMessages(list[i - 1]!, m) > 0),
         "next is a string or null": frame["next"] === null || (isString(frame["next"]) && frame["next"] !== ""),
       });

@@ -1,7 +1,8 @@
 import WebSocket from "ws";
 import type { DevServer } from "../../../dev/cli.ts";
+import { parseRoomName, roomKey } from "../../../contract/rooms.ts";
 import { CLIENT_ACTIONS, DEFAULT_ROOM } from "../../../contract/routes.ts";
-import { SETTINGS } from "../../../contract/settings.ts";
+import { SETTINGS, type SettingDefinition } from "../../../contract/settings.ts";
 import { startChat, tokenFor } from "./chat-stack.ts";
 import {
   BROADCAST_TYPES,
@@ -14,12 +15,14 @@ import {
   errorFrameProblems,
   expectationFor,
   fuzzFrame,
+  newConnectionModel,
   type ConnectionModel,
   type Expectation,
   type FuzzContext,
   type Limits,
   type ServerFrame,
   type Wire,
+  type World,
 } from "./fuzz-frames.ts";
 
 /**
@@ -84,14 +87,39 @@ export const CRASH_LINE = /"level":"ERROR"|\bms error:|failed after the integrat
 export const OVER_128_KB = "a frame over API Gateway's 128 KB message payload quota";
 
 /**
- * A connection's own name was claimable by another user: the `$disconnect`
- * of the same user's previous connection released the claim while the new
- * connection's `$connect` was writing it (see fuzz.test.ts).
+ * A room name that follows the rules (at most 128 code points) can have a
+ * match key many times longer: NFKC expands U+FDFA to 18 characters (33
+ * UTF-8 bytes). The key goes into DynamoDB keys (`ROOM#<key>` as a partition
+ * key, at most 2048 bytes, and as a membership's sort key, at most 1024), so
+ * such a room is an `internal_error` instead of a room or a client error
+ * (see fuzz.test.ts).
  */
-export const OWN_NAME_LOST = "setName of the connection's own name answered name_taken (its claim was released by a racing $disconnect)";
+export const ROOM_KEY_TOO_LONG = "internal_error for a valid room name whose match key (NFKC) is over DynamoDB's key size";
 
 /** Known, reported defects the run counts instead of failing on. */
-export const KNOWN_DEFECTS: readonly string[] = [OWN_NAME_LOST];
+export const KNOWN_DEFECTS: readonly string[] = [ROOM_KEY_TOO_LONG];
+
+/** DynamoDB's refusal of a key over its size (dynalite's wording; AWS's is the same but for the missing space). */
+const KEY_SIZE_ERROR = /Size of hashkey has exceeded the maximum size limit of ?2048 bytes|Aggregated size of all range keys has exceeded the size limit of 1024 bytes/;
+
+/** Whether the frame names a valid room whose `ROOM#<key>` is over DynamoDB's 1024-byte sort key (UTF-8 bytes, as AWS counts). */
+export function hasOversizedRoomKey(body: Readonly<Record<string, unknown>> | undefined): boolean {
+  const room = parseRoomName(body?.["room"]);
+  return room !== undefined && Buffer.byteLength(`ROOM#${room.key}`) > 1024;
+}
+
+/**
+ * The fuzz chat's variables. The per-connection message rate and the
+ * connections per user are raised out of the way: a lane sends hundreds of
+ * messages a minute and reconnects after every close API Gateway makes, so
+ * `rate_limited` and 429 would swamp the run (test/security tests those
+ * limits). The room-name rules, `max_stored_message_bytes` and
+ * `max_rooms_per_connection` stay at their defaults: the oracle models them.
+ */
+export const FUZZ_CHAT_VARIABLES: Readonly<Record<string, string>> = {
+  [SETTINGS.maxMessagesPerMinute.variable]: "6000",
+  [SETTINGS.maxConnectionsPerUser.variable]: "100",
+};
 
 const MAX_FAILURES = 200;
 
@@ -131,8 +159,11 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
   }
 
   const dev = await startChat({
+    variables: FUZZ_CHAT_VARIABLES,
     log: (line) => {
-      if (CRASH_LINE.test(line)) {
+      if (CRASH_LINE.test(line) && KEY_SIZE_ERROR.test(line)) {
+        known(ROOM_KEY_TOO_LONG, `log: ${line.slice(0, 300)}`);
+      } else if (CRASH_LINE.test(line)) {
         if (report.crashLines.length < 50) report.crashLines.push(line.slice(0, 2_000));
       } else if (/"level":"WARN"/.test(line)) {
         report.warnLines += 1;
@@ -157,13 +188,16 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
     };
 
     // ---- the bystander: never fuzzed; sees every lobby message and every private message sent to it
+    // Lobby messages are told by the room's key, so one shown under another spelling than `lobby` is caught (as changed).
+    const lobbyKey = roomKey(DEFAULT_ROOM);
     const lobbySeen = new Map<string, ServerFrame[]>();
     const privateSeen: string[] = [];
     const ownSeen = new Map<string, ServerFrame>();
     const bystander = await connect(bystanderName, (frame) => {
-      if (frame["type"] === "message" && frame["room"] === DEFAULT_ROOM) lobbySeen.set(String(frame["id"]), [...(lobbySeen.get(String(frame["id"])) ?? []), frame]);
-      else if (frame["type"] === "message" && frame["room"] === BYSTANDER_ROOM) ownSeen.set(String(frame["id"]), frame);
-      else if (frame["type"] === "private") privateSeen.push(JSON.stringify([frame["from"], frame["message"]]));
+      const inRoom = (key: string) => typeof frame["room"] === "string" && roomKey(frame["room"]) === key;
+      if (frame["type"] === "message" && inRoom(lobbyKey)) lobbySeen.set(String(frame["id"]), [...(lobbySeen.get(String(frame["id"])) ?? []), frame]);
+      else if (frame["type"] === "message" && inRoom(roomKey(BYSTANDER_ROOM))) ownSeen.set(String(frame["id"]), frame);
+      else if (frame["type"] === "private") privateSeen.push(JSON.stringify([frame["from"], frame["fromId"], frame["message"]]));
     });
     const ask = async (body: Record<string, unknown>): Promise<ServerFrame> => {
       bystander.sendText(JSON.stringify(body));
@@ -173,6 +207,9 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
     };
     const joined = await ask({ action: "joinRoom", room: BYSTANDER_ROOM });
     if (joined["type"] !== "joined") throw new Error(`the bystander could not join its room: ${JSON.stringify(joined)}`);
+    const bystanderId = soleUserId(joined, bystanderName);
+    if (bystanderId === undefined) throw new Error(`the bystander's room should list the bystander alone, with its user id: ${JSON.stringify(joined)}`);
+    const world: World = { bystander: bystanderName, bystanderId };
     // Does onMessage check `seq` in this tree? (Issue 9's ordering work adds it; the oracle follows.)
     const probe = await ask({ action: "onMessage", room: BYSTANDER_ROOM, message: "seq probe", seq: "1" });
     report.seqChecked = probe["type"] === "error" && probe["code"] === "invalid_field";
@@ -188,7 +225,10 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
       if (sent["type"] !== "sent") return fail(`seed ${options.seed}: bystander check ${checks} (${why}) got ${JSON.stringify(sent)} instead of its receipt`);
       const id = String(sent["id"]);
       if (!(await bystander.until(() => ownSeen.has(id), timeoutMs))) return fail(`seed ${options.seed}: bystander check ${checks} (${why}): its own message never came back`);
-      if (ownSeen.get(id)!["message"] !== text) fail(`seed ${options.seed}: bystander check ${checks} (${why}): its message came back as ${JSON.stringify(ownSeen.get(id))}`);
+      const own = ownSeen.get(id)!;
+      if (own["message"] !== text || own["room"] !== BYSTANDER_ROOM || own["from"] !== bystanderName || own["fromId"] !== bystanderId) {
+        fail(`seed ${options.seed}: bystander check ${checks} (${why}): its message came back as ${JSON.stringify(own)}`);
+      }
       const pong = await ask({ action: "ping" });
       if (pong["type"] !== "pong") fail(`seed ${options.seed}: bystander check ${checks} (${why}): ping got ${JSON.stringify(pong)}`);
       report.bystanderChecks += 1;
@@ -196,7 +236,9 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
 
     // ---- the lanes
     const indexes = options.only ?? Array.from({ length: options.frames }, (_, i) => i);
-    const lobbySent = new Map<string, { from: string; message: string; seq: number | undefined; index: number }>();
+    const lobbySent = new Map<string, LobbySent>();
+    // Each lane's user id: the same on every one of its connections, and no other lane's or the bystander's.
+    const laneIds = new Map<string, string>();
     const privateSent: string[] = [];
     let done = 0;
     let lanesFinished = false;
@@ -221,7 +263,7 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
     const runLane = async (lane: number): Promise<void> => {
       const name = laneNames[lane]!;
       let peer: Peer | undefined;
-      let model: ConnectionModel = { rooms: new Set([DEFAULT_ROOM]), name };
+      let model: ConnectionModel | undefined;
       let closeExpected = false;
       let previous: number | undefined;
       for (const index of indexes.filter((_, position) => position % lanes === lane)) {
@@ -232,24 +274,32 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
         if (peer === undefined || peer.closed !== undefined) {
           peer = await connect(name, () => undefined);
           report.reconnects += 1;
-          // Its name: the token's, unless another user took that name meanwhile (setName), then a guest name.
-          // A room of its own, new for each connection, tells it: the only member is itself.
+          // Its name: the one bound to its identity, the token's unless it renamed itself (setName) on an earlier connection.
+          // A room of its own, new for each connection, tells it, and its user id: the only member is itself.
           const home = `home of ${name} #${report.reconnects}`;
           peer.sendText(JSON.stringify({ action: "joinRoom", room: home }));
           const joined = await peer.outcome(timeoutMs);
           const members = joined?.frame?.["members"];
-          if (joined?.label !== "answer joined" || !Array.isArray(members) || members.length !== 1 || typeof members[0] !== "string") {
+          const userId = joined?.frame === undefined || !Array.isArray(members) || typeof members[0] !== "string" ? undefined : soleUserId(joined.frame, members[0]);
+          if (joined?.label !== "answer joined" || !Array.isArray(members) || members.length !== 1 || typeof members[0] !== "string" || userId === undefined || joined.frame?.["room"] !== home) {
             fail(`seed ${options.seed} lane ${name}: joining a new room of its own after connecting got ${JSON.stringify(joined)}`);
             peer.terminate();
             peer = undefined;
             progressed();
             continue;
           }
-          model = { rooms: new Set([DEFAULT_ROOM, home]), name: members[0] };
+          const earlier = laneIds.get(name);
+          if (earlier !== undefined && earlier !== userId) fail(`seed ${options.seed} lane ${name}: its user id changed from ${earlier} to ${userId} on reconnecting`);
+          const shared = [...laneIds].find(([other, id]) => other !== name && id === userId)?.[0] ?? (userId === bystanderId ? bystanderName : undefined);
+          if (shared !== undefined) fail(`seed ${options.seed} lane ${name}: its user id ${userId} is also ${shared}'s`);
+          laneIds.set(name, userId);
+          model = newConnectionModel(members[0], userId);
+          model.rooms.set(roomKey(home), home);
         }
+        if (model === undefined) throw new Error("unreachable: a connected lane has a model");
         const frame = fuzzFrame(options.seed, index, context);
         const expectation = expectationFor(frame.wire, fullLimits);
-        const allowed = allowedOutcomes(expectation, model, { bystander: bystanderName });
+        const allowed = allowedOutcomes(expectation, model, world, fullLimits);
         count(report.categories, frame.category);
         peer.send(frame.wire);
         report.framesSent += 1;
@@ -268,15 +318,15 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
         const forCategory = report.byCategory.get(frame.category) ?? new Map<string, number>();
         count(forCategory, label);
         report.byCategory.set(frame.category, forCategory);
-        if (!allowed.has(label) && label === "error name_taken" && expectation.success?.answer === "name" && expectation.success.name.toLowerCase() === model.name.toLowerCase()) {
-          known(OWN_NAME_LOST, `frame #${index} on ${name} (named ${model.name})`);
+        if (!allowed.has(label) && label === "error internal_error" && hasOversizedRoomKey(expectation.body)) {
+          known(ROOM_KEY_TOO_LONG, `FUZZ_SEED=${options.seed} FUZZ_ONLY=${index} (${describeWire(frame.wire, 60)})`);
         } else if (!allowed.has(label)) {
           fail(`expected ${[...allowed].join(" | ")}, got ${label}${outcome.text === undefined ? "" : `: ${outcome.text.slice(0, 400)}`}; ${where()}`);
         } else if (outcome.kind === "answer" && outcome.frame !== undefined) {
-          const problems = outcomeProblems(outcome.frame, expectation, model);
+          const problems = outcomeProblems(outcome.frame, expectation, model, world, fullLimits);
           if (problems.length > 0) fail(`${label} breaks the protocol (${problems.join("; ")}): ${outcome.text!.slice(0, 400)}; ${where()}`);
           if (Buffer.byteLength(outcome.text!) > fullLimits.maxPayloadBytes) known(OVER_128_KB, `${Buffer.byteLength(outcome.text!)} bytes, ${label} to frame #${index}`);
-          learn(outcome.frame, expectation, model, { name, index, lobbySent, privateSent, bystander: bystanderName, seqChecked: report.seqChecked });
+          learn(outcome.frame, expectation, model, { index, lobbySent, privateSent, bystander: bystanderName, seqChecked: report.seqChecked });
         }
         if (outcome.kind === "close") peer = undefined;
         progressed();
@@ -307,7 +357,13 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
     for (const [id, sent] of lobbySent) {
       const seen = lobbySeen.get(id) ?? [];
       if (seen.length !== 1) fail(`seed ${options.seed}: the bystander got lobby message ${id} (frame #${sent.index}) ${seen.length} times, not once`);
-      else if (seen[0]!["message"] !== sent.message || seen[0]!["from"] !== sent.from || (sent.seq !== undefined && seen[0]!["seq"] !== sent.seq)) {
+      else if (
+        seen[0]!["message"] !== sent.message ||
+        seen[0]!["room"] !== DEFAULT_ROOM ||
+        seen[0]!["from"] !== sent.from ||
+        seen[0]!["fromId"] !== sent.fromId ||
+        (sent.seq !== undefined && seen[0]!["seq"] !== sent.seq)
+      ) {
         fail(`seed ${options.seed}: lobby message ${id} (frame #${sent.index}) reached the bystander changed: sent ${JSON.stringify(sent)}, got ${JSON.stringify(seen[0])}`);
       } else report.lobbyMessagesVerified += 1;
     }
@@ -333,16 +389,43 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
 
 const BYSTANDER_ROOM = "bystander-room";
 
+/** The limits the functions were given (their environment), which the oracle models. */
 function limitsOf(dev: DevServer): Limits {
-  const variable = SETTINGS.maxMessageBytes.environment.name;
-  const values = new Set([...dev.emulator.plan.functions.values()].map((fn) => fn.environment[variable]).filter((v) => v !== undefined));
-  if (values.size !== 1) throw new Error(`expected one ${variable} across the functions, found ${[...values].join(", ") || "none"}`);
-  return { ...DEFAULT_LIMITS, maxMessageBytes: Number([...values][0]) };
+  const read = (setting: SettingDefinition) => {
+    const variable = setting.environment!.name;
+    const values = new Set([...dev.emulator.plan.functions.values()].map((fn) => fn.environment[variable]).filter((v) => v !== undefined));
+    if (values.size !== 1) throw new Error(`expected one ${variable} across the functions, found ${[...values].join(", ") || "none"}`);
+    return Number([...values][0]);
+  };
+  return {
+    ...DEFAULT_LIMITS,
+    maxMessageBytes: read(SETTINGS.maxMessageBytes),
+    maxStoredMessageBytes: read(SETTINGS.maxStoredMessageBytes),
+    maxRoomsPerConnection: read(SETTINGS.maxRoomsPerConnection),
+    maxMemberNames: read(SETTINGS.maxMemberNames),
+  };
 }
 
-function outcomeProblems(frame: ServerFrame, expectation: Expectation, model: ConnectionModel): string[] {
+/** The user id of `name` in a `joined` answer that lists that user alone. */
+function soleUserId(frame: ServerFrame, name: string): string | undefined {
+  const users = frame["users"];
+  if (!Array.isArray(users) || users.length !== 1) return undefined;
+  const user = users[0] as ServerFrame;
+  return user["name"] === name && typeof user["userId"] === "string" ? user["userId"] : undefined;
+}
+
+function outcomeProblems(frame: ServerFrame, expectation: Expectation, model: ConnectionModel, world: World, limits: Limits): string[] {
   if (frame["type"] === "error") return errorFrameProblems(frame, expectation);
-  return expectation.success === undefined ? ["a normal answer to a frame that has a problem"] : answerProblems(frame, expectation.success, model);
+  return expectation.success === undefined ? ["a normal answer to a frame that has a problem"] : answerProblems(frame, expectation.success, model, world, limits);
+}
+
+/** A lobby message a lane has a receipt for: what the bystander must have received. */
+interface LobbySent {
+  readonly from: string;
+  readonly fromId: string;
+  readonly message: string;
+  readonly seq: number | undefined;
+  readonly index: number;
 }
 
 /** What an answer tells the lane about its connection, and what the bystander must have received. */
@@ -350,29 +433,30 @@ function learn(
   frame: ServerFrame,
   expectation: Expectation,
   model: ConnectionModel,
-  record: { name: string; index: number; lobbySent: Map<string, { from: string; message: string; seq: number | undefined; index: number }>; privateSent: string[]; bystander: string; seqChecked: boolean },
+  record: { index: number; lobbySent: Map<string, LobbySent>; privateSent: string[]; bystander: string; seqChecked: boolean },
 ): void {
   const success = expectation.success;
   if (success === undefined || frame["type"] === "error") return;
   switch (success.answer) {
     case "joined":
-      model.rooms.add(success.room);
+      // Under the spelling the answer shows: the room's first, which every later frame of it shows.
+      model.rooms.set(success.room.key, String(frame["room"]));
       return;
     case "left":
-      model.rooms.delete(success.room);
+      model.rooms.delete(success.room.key);
       return;
     case "name":
       model.name = success.name;
       return;
     case "sent":
-      if (success.room === DEFAULT_ROOM) {
+      if (success.room.key === roomKey(DEFAULT_ROOM)) {
         // The sender's seq comes back in the broadcast (0 when it sent none), once onMessage reads seq.
         const seq = record.seqChecked ? ((expectation.body!["seq"] as number | null | undefined) ?? 0) : undefined;
-        record.lobbySent.set(String(frame["id"]), { from: model.name, message: expectation.body!["message"] as string, seq, index: record.index });
+        record.lobbySent.set(String(frame["id"]), { from: model.name, fromId: model.userId, message: expectation.body!["message"] as string, seq, index: record.index });
       }
       return;
     case "private-sent":
-      if (success.to.toLowerCase() === record.bystander) record.privateSent.push(JSON.stringify([model.name, success.message]));
+      if (success.to.toLowerCase() === record.bystander) record.privateSent.push(JSON.stringify([model.name, model.userId, success.message]));
       return;
     default:
       return;
