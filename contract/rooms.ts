@@ -9,7 +9,15 @@
 /** Counted in code points (an emoji is one), after NFC normalization. */
 export const MAX_ROOM_NAME_LENGTH = 128;
 
-export const ROOM_NAME_RULES = `1 to ${MAX_ROOM_NAME_LENGTH} characters, with no control, format or invisible characters and no spaces but single ones between words`;
+/**
+ * The match key's UTF-8 size at most: it is part of DynamoDB keys (the
+ * membership's sort key `ROOM#<key>` may hold 1,024 bytes). A few
+ * characters grow under NFKC (U+FDFA becomes 18 characters), so 128 of them
+ * could otherwise make a key DynamoDB refuses.
+ */
+export const MAX_ROOM_KEY_BYTES = 512;
+
+export const ROOM_NAME_RULES = `1 to ${MAX_ROOM_NAME_LENGTH} characters (at most ${MAX_ROOM_KEY_BYTES} bytes once normalized), with no control, format or invisible characters and no spaces but single ones between words`;
 
 /**
  * Characters a room name may not hold: controls (Cc), format characters (Cf:
@@ -43,7 +51,9 @@ export function parseRoomName(raw: unknown): RoomName | undefined {
   const display = raw.normalize("NFC");
   const length = [...display].length;
   if (length < 1 || length > MAX_ROOM_NAME_LENGTH || FORBIDDEN.test(display) || BAD_SPACING.test(display)) return undefined;
-  return { display, key: roomKey(display) };
+  const key = roomKey(display);
+  if (new TextEncoder().encode(key).length > MAX_ROOM_KEY_BYTES) return undefined;
+  return { display, key };
 }
 
 /** The match key of a valid room name (see RoomName.key). */

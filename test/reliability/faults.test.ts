@@ -88,25 +88,6 @@ async function expectEachOnce(members: readonly ChatUser[], expectedIds: readonl
   }
 }
 
-/**
- * Starts the current minute's rate window on the connections of `members`
- * (`rateWindow`, `rateCount` 0 on the connection item, as a first message
- * would), with at least 30 s of the minute left. Messages of one connection
- * that race at the start of a window are refused with `rate_limited` far
- * under the limit (RATE_WINDOW_RACE, a known, reported defect with its repro
- * in load.test.ts); the tests that send several messages at once are about
- * other faults. Once the defect is fixed, this is no longer needed.
- */
-async function startRateWindows(table: ChatTable, members: readonly ChatUser[]): Promise<void> {
-  const left = 60_000 - (Date.now() % 60_000);
-  if (left < 30_000) await new Promise((resolve) => setTimeout(resolve, left + 100));
-  const window = Math.floor(Date.now() / 60_000);
-  const state = await table.state();
-  for (const member of members) {
-    for (const id of state.connectionsOfUser(member.name)) await table.update({ pk: `CONN#${id}`, sk: "META" }, { rateWindow: window, rateCount: 0 });
-  }
-}
-
 async function connectionIdOf(table: ChatTable, name: string): Promise<string> {
   const ids = (await table.state()).connectionsOfUser(name);
   expect(ids, `connections of ${name}`).toHaveLength(1);
@@ -262,7 +243,6 @@ describe("faults: DynamoDB errors", { timeout: RELIABILITY_TIMEOUT_MS }, () => {
     const everyone = await users(dev, "ann", "ben", "cat", "dan", "eve", "fay");
     const ops = everyone.slice(0, 3);
     for (const member of ops) await join(member, "ops");
-    await startRateWindows(table, everyone);
     const replies = (
       await Promise.all(
         everyone.map((member) =>
@@ -416,7 +396,6 @@ describe("faults: the @connections API", { timeout: RELIABILITY_TIMEOUT_MS }, ()
     const everyone = await users(dev, "ann", "ben", "cat", "dan", "eve");
     const [ann, , , , eve] = everyone;
     broken = await connectionIdOf(table, "eve");
-    await startRateWindows(table, everyone);
 
     // WHEN everyone sends 5 messages at once
     const replies = (await Promise.all(everyone.map((member) => sayAll(member, Array.from({ length: 5 }, (_, i) => ({ message: `${member.name} ${i}` })))))).flat();

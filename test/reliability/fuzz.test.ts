@@ -55,10 +55,10 @@ describe("hostile input", { timeout: RELIABILITY_TIMEOUT_MS }, () => {
   }, 300_000);
 });
 
-// Bugs the fuzzer found, kept as executable repros. The fixed ones are plain
-// tests (the name claim one since names are bound to identities); an open one
-// is `it.fails`: it passes while the bug is there and fails once it is fixed
-// (then drop `.fails`, and its label from KNOWN_DEFECTS in fuzz-run.ts).
+// Bugs the fuzzer found, kept as executable repros, all fixed now: the name
+// claim one since names are bound to identities, the room key one since the
+// room rules bound the key's size (contract/rooms.ts MAX_ROOM_KEY_BYTES). An
+// open one would be `it.fails`, its label in KNOWN_DEFECTS in fuzz-run.ts.
 describe("hostile input: bugs the fuzzer found", { timeout: RELIABILITY_TIMEOUT_MS }, () => {
   let dev: DevServer;
   beforeAll(async () => {
@@ -133,8 +133,8 @@ describe("hostile input: bugs the fuzzer found", { timeout: RELIABILITY_TIMEOUT_
     }
   });
 
-  it.fails("rooms: a valid room name whose match key is over DynamoDB's key size (128 × U+FDFA, which NFKC makes 18 characters each) is a room or a client error, not internal_error", async () => {
-    // GIVEN carol, and a room name that follows the rules (128 code points, NFC, nothing invisible) but whose key is 4,224 UTF-8 bytes
+  it("rooms: a room name whose match key is over DynamoDB's key size (128 × U+FDFA, which NFKC makes 18 characters each) is a room or a client error, not internal_error", async () => {
+    // GIVEN carol, and a room name of 128 code points, NFC, nothing invisible, but whose key is 4,224 UTF-8 bytes (over MAX_ROOM_KEY_BYTES)
     const carol = await signIn(dev, "carol");
     const room = "\ufdfa".repeat(128);
     // WHEN she joins it, and asks for its history
@@ -146,6 +146,8 @@ describe("hostile input: bugs the fuzzer found", { timeout: RELIABILITY_TIMEOUT_
     // THEN neither is a fault on the server's side (`ROOM#<key>` is over DynamoDB's 2048-byte partition key and 1024-byte sort key)
     expect(joined).not.toMatchObject({ code: "internal_error" });
     expect(history).not.toMatchObject({ code: "internal_error" });
+    // (the room rules now bound the key: both are invalid_field)
+    expect([joined, history]).toMatchObject([{ code: "invalid_field" }, { code: "invalid_field" }]);
   });
 });
 
