@@ -2,6 +2,7 @@ import { DynamoDBClient, ListTablesCommand, ScanCommand } from "@aws-sdk/client-
 import type { DevServer } from "../../../dev/cli.ts";
 import { compareMessages, type MessageOrder } from "../../../contract/message-order.ts";
 import { TestClient } from "../../local/support/client.ts";
+import { InFlightWindow } from "./in-flight-window.ts";
 import { seededRandom } from "./seeded-random.ts";
 
 /**
@@ -47,6 +48,12 @@ export interface LoadPlan {
    * invocation waits past API Gateway's 29 s.
    */
   readonly spreadMs: number;
+  /**
+   * At most this many messages awaiting an answer at once, across all
+   * clients (see InFlightWindow); a send beyond it waits for an answer.
+   * @default unlimited (open loop)
+   */
+  readonly maxInFlight?: number;
   readonly seed: number;
   /** How long to wait, after everyone closed, for the table to empty. @default 60_000 */
   readonly cleanupMs?: number;
@@ -72,6 +79,8 @@ export class LoadClient {
   readonly errors: Frame[] = [];
   readonly messages: Received[] = [];
   private waiting = new Map<string, (frame: Frame) => void>();
+  /** Called once for each receipt or error frame: a sent message was answered. */
+  onAnswer: () => void = () => {};
 
   constructor(
     readonly index: number,
@@ -90,8 +99,10 @@ export class LoadClient {
       this.messages.push({ ...(frame as unknown as Received), arrivedAt: Date.now() });
     } else if (frame.type === "sent") {
       this.receipts.push(frame);
+      this.onAnswer();
     } else if (frame.type === "error" || frame.type === undefined) {
       this.errors.push(frame);
+      this.onAnswer();
     }
     const key = frame.type === "joined" ? `joined:${String(frame.room)}` : String(frame.type);
     const waiter = this.waiting.get(key);
@@ -142,9 +153,12 @@ export async function joinRooms(clients: readonly LoadClient[], plan: Pick<LoadP
 /**
  * Each client sends `messagesPerClient` messages to its rooms, numbered by
  * `seq`, spread over `spreadMs` (see LoadPlan). Resolves once every client
- * has a receipt or an error frame for each message it sent.
+ * has a receipt or an error frame for each message it sent, with how many
+ * sends `maxInFlight` held back and for how long in all.
  */
-export async function sendMessages(clients: readonly LoadClient[], plan: Pick<LoadPlan, "messagesPerClient" | "spreadMs" | "progress">, random: () => number): Promise<void> {
+export async function sendMessages(clients: readonly LoadClient[], plan: Pick<LoadPlan, "messagesPerClient" | "spreadMs" | "maxInFlight" | "progress">, random: () => number): Promise<{ heldBack: number; heldBackMs: number }> {
+  const window = new InFlightWindow(plan.maxInFlight ?? Number.POSITIVE_INFINITY);
+  for (const client of clients) client.onAnswer = () => window.release();
   const schedules = clients.map((client) => {
     const quick = random() < 0.1;
     const rooms = [...client.rooms];
@@ -163,6 +177,7 @@ export async function sendMessages(clients: readonly LoadClient[], plan: Pick<Lo
     await Promise.all(clients.map(async (client, c) => {
       for (const { delay, room, seq } of schedules[c]!) {
         if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
+        await window.acquire();
         const message = `${client.name}#${seq}`;
         client.sent.set(message, Date.now());
         client.client.send(JSON.stringify({ action: "onMessage", room, message, seq }));
@@ -176,7 +191,9 @@ export async function sendMessages(clients: readonly LoadClient[], plan: Pick<Lo
     }));
   } finally {
     clearInterval(timer);
+    for (const client of clients) client.onAnswer = () => {};
   }
+  return { heldBack: window.heldBack, heldBackMs: window.heldBackMs };
 }
 
 export interface DeliveryReport {
@@ -392,6 +409,8 @@ export interface LoadRun {
   /** Items left in the table once every client closed and `$disconnect` ran (or `cleanupMs` passed). */
   readonly leftover: Awaited<ReturnType<typeof tableItems>>;
   readonly durations: { readonly connectMs: number; readonly joinMs: number; readonly sendMs: number };
+  /** Sends that `maxInFlight` held back, and their total wait in ms. */
+  readonly heldBack: { readonly sends: number; readonly totalMs: number };
 }
 
 /** The whole run: bursts of connections, rooms, messages, checks, history, disconnect, table. */
@@ -406,7 +425,7 @@ export async function runChatLoad(target: ChatTarget, plan: LoadPlan): Promise<L
     await joinRooms(clients, plan, random);
     const joinMs = Date.now() - started;
     started = Date.now();
-    await sendMessages(clients, plan, random);
+    const held = await sendMessages(clients, plan, random);
     // Broadcasts finish before their receipts, but a member's frame may still be on the wire.
     await new Promise((resolve) => setTimeout(resolve, 500));
     const sendMs = Date.now() - started;
@@ -423,7 +442,7 @@ export async function runChatLoad(target: ChatTarget, plan: LoadPlan): Promise<L
     // Every $disconnect tells the lobby, so 1,000 of them are a storm of their own: give it time.
     // Only the connections' own items go; each user's name claim and binding stay (names are bound to identities).
     const leftover = await eventually(() => tableItems(target), (items) => items.connection + items.membership + items.user + items.identity === 0, plan.cleanupMs ?? 60_000);
-    return { report, historyProblems, leftover, durations: { connectMs, joinMs, sendMs } };
+    return { report, historyProblems, leftover, durations: { connectMs, joinMs, sendMs }, heldBack: { sends: held.heldBack, totalMs: held.heldBackMs } };
   } finally {
     for (const { client } of clients) client.close();
   }
