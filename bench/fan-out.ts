@@ -18,7 +18,7 @@
  * capped run from the full-CPU run's CPU time and says so.
  *
  * Run alone: `npx tsx bench/fan-out.ts [--quick] [--latency 20] [--rate-limit [10000]]
- * [--lambda-cpu-only] [--lambda-sizes 1000,10000,100000] [--repetitions 3]`.
+ * [--lambda-cpu-only] [--lambda-sizes 1000,10000,100000] [--repetitions 3] [--no-cpu-quota]`.
  * See docs/performance.md, "Broadcast fan-out" and "Fan-out under Lambda's CPU share".
  */
 import { DynamoDBClient, CreateTableCommand, type CreateTableCommandInput } from "@aws-sdk/client-dynamodb";
@@ -182,7 +182,8 @@ export async function fanOut(quick: boolean, argv: readonly string[] = process.a
   // The broadcaster at a whole core, and one under Lambda's CPU share (when a quota can be set).
   const full: ChildHandle<BroadcasterApi> = await startChild<BroadcasterApi>("./broadcaster.ts", broadcasterOptions);
   let capped: { readonly broadcaster: ChildHandle<BroadcasterApi>; readonly quota: CpuQuota } | undefined;
-  const quota = tryCpuQuota(config.cpuShare, `wsstack-bench-${process.pid}-fan-out`);
+  // --no-cpu-quota: the model even where a quota could be set (to compare the two, or to test the fallback).
+  const quota = argv.includes("--no-cpu-quota") ? { unavailable: "--no-cpu-quota" } : tryCpuQuota(config.cpuShare, `wsstack-bench-${process.pid}-fan-out`);
   const noQuota = "unavailable" in quota ? quota.unavailable : undefined;
   if (!("unavailable" in quota)) {
     try {
@@ -427,6 +428,7 @@ export async function fanOut(quick: boolean, argv: readonly string[] = process.a
       const rows: (string | number)[][] = [];
       const cellsOut: Record<string, unknown> = {};
       const pct = (x: number): string => `${(x * 100).toFixed(x < 0.1 ? 1 : 0)}%`;
+      const count = (x: number): string => Math.round(x).toString();
       const perSend = (r: Run): number => r.cpuUs / Math.max(1, r.standIn.posts);
       for (const n of lambdaSizes) {
         const cell = cells.find((c) => c.n === n)!;
@@ -438,7 +440,7 @@ export async function fanOut(quick: boolean, argv: readonly string[] = process.a
         const fullCpuMs = m(fulls, (r) => r.cpuUs / 1000);
         rows.push([
           n, "whole core", fullLast.toFixed(0), "1.00×", fullMs.toFixed(0), pct(fullMs / timeoutMs),
-          `${m(fulls, (r) => r.deliveredByReturn)}/${live}`, `${m(fulls, (r) => r.deliveredByTimeout)}/${live}`,
+          `${count(m(fulls, (r) => r.deliveredByReturn))}/${live}`, `${count(m(fulls, (r) => r.deliveredByTimeout))}/${live}`,
           m(fulls, perSend).toFixed(0), pct(m(fulls, (r) => r.cpuUs / 1000 / r.ms)), "—",
         ]);
         const runsOut = (list: readonly Run[]) =>
@@ -449,7 +451,7 @@ export async function fanOut(quick: boolean, argv: readonly string[] = process.a
           const ms = m(caps, (r) => r.ms);
           rows.push([
             n, `${shareText} (quota)`, last.toFixed(0), ratio(last, fullLast), ms.toFixed(0), pct(ms / timeoutMs),
-            `${m(caps, (r) => r.deliveredByReturn)}/${live}`, `${m(caps, (r) => r.deliveredByTimeout)}/${live}`,
+            `${count(m(caps, (r) => r.deliveredByReturn))}/${live}`, `${count(m(caps, (r) => r.deliveredByTimeout))}/${live}`,
             m(caps, perSend).toFixed(0), pct(m(caps, (r) => r.cpuUs / 1000 / r.ms)), (m(caps, (r) => r.throttledUs ?? 0) / 1000).toFixed(0),
           ]);
           cellsOut[String(n)] = { live, wholeCore: runsOut(fulls), quota: runsOut(caps), medians: { fullLastMs: fullLast, fullMs, lastMs: last, ms } };
@@ -459,7 +461,7 @@ export async function fanOut(quick: boolean, argv: readonly string[] = process.a
           const last = fullLast + (ms - fullMs);
           rows.push([
             n, `${shareText} (model)`, last.toFixed(0), ratio(last, fullLast), ms.toFixed(0), pct(ms / timeoutMs),
-            `${m(fulls, (r) => r.deliveredByReturn)}/${live} (whole core's)`, "—", m(fulls, perSend).toFixed(0), shareText, "—",
+            `${count(m(fulls, (r) => r.deliveredByReturn))}/${live} (whole core's)`, "—", m(fulls, perSend).toFixed(0), shareText, "—",
           ]);
           cellsOut[String(n)] = { live, wholeCore: runsOut(fulls), model: { ms, lastMs: last } };
         }
