@@ -34,9 +34,9 @@ import { DynamoDbConnectionStore } from "../functions/aws/dynamodb-connection-st
 import { ManagementApiSenders } from "../functions/aws/management-api-senders.ts";
 import { systemClock } from "../functions/core/clock.ts";
 import { forEachConcurrently } from "../functions/core/for-each-concurrently.ts";
-import { tryCpuQuota, type CpuQuota } from "./disconnect/cpu-quota.ts";
+import { tryCpuQuota, type CpuQuota } from "./lib/cpu-quota.ts";
 import type { CostDynamoApi, CostStats } from "./disconnect/dynamo.ts";
-import { disconnectFunctionConfig, MB_PER_VCPU } from "./disconnect/function-config.ts";
+import { routeFunctionConfig, MB_PER_VCPU } from "./lib/function-config.ts";
 import { measureLimitCosts, type CostScenario } from "./disconnect/message-cost.ts";
 import type { DisconnectRun, RunnerApi, RunnerOptions } from "./disconnect/runner.ts";
 import { startChild, type ChildHandle } from "./fan-out/rpc.ts";
@@ -131,7 +131,7 @@ const percent = (share: number): string => `${(share * 100).toFixed(1)}%`;
 
 export async function disconnectBench(quick: boolean, argv: readonly string[] = process.argv.slice(2)): Promise<BenchReport[]> {
   const latencyMs = latencyArgument(argv);
-  const config = disconnectFunctionConfig();
+  const config = routeFunctionConfig("$disconnect");
   const timeoutMs = config.timeoutSeconds * 1000;
   const share = config.cpuShare;
   const sharePercent = percent(share);

@@ -10,12 +10,10 @@
  */
 import { ApiGatewayManagementApiClient, PostToConnectionCommand } from "@aws-sdk/client-apigatewaymanagementapi";
 import { DeleteCommand, ScanCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import { DynamoDbConnectionStore } from "../../functions/aws/dynamodb-connection-store.ts";
-import { ManagementApiSenders, type SenderTransport } from "../../functions/aws/management-api-senders.ts";
-import { systemClock } from "../../functions/core/clock.ts";
-import { fanOut } from "../../functions/core/fan-out.ts";
+import type { SenderTransport } from "../../functions/aws/management-api-senders.ts";
 import type { Frame } from "../../contract/frames.ts";
-import type { Logger } from "../../functions/core/logger.ts";
+import type { BroadcasterApi } from "./broadcaster.ts";
+import type { ChildHandle } from "./rpc.ts";
 import { CONNECTION_TABLE } from "../../contract/connection-table.ts";
 
 export interface BroadcastWorld {
@@ -38,6 +36,8 @@ export interface Contestant {
    * posts) and releases its sockets (the samples build a client per invocation).
    */
   settle?(): Promise<void>;
+  /** Runs in the broadcaster child and times itself there: `broadcast` resolves to its {@link BroadcastRun}. */
+  readonly remote?: boolean;
 }
 
 const roomFilter = (room: string) => ({
@@ -136,24 +136,19 @@ export function awsSample(paginate: boolean): Contestant {
   };
 }
 
-const silent: Logger = { debug() {}, info() {}, warn() {}, error() {}, child: () => silent };
-
 /**
  * (c) Ours: functions/core's fan-out over the real DynamoDB store (Query on
- * the room index, pages streamed into the sends) and the real sender, its
- * client kept across invocations as a warm container keeps it.
+ * the room index, pages streamed into the sends) and the real sender, run in
+ * `broadcaster` (bench/fan-out/broadcaster.ts), a child process that keeps
+ * its clients across invocations as a warm container keeps them and may sit
+ * under a CPU quota.
  */
-export function ours(options: { readonly transport: SenderTransport; readonly concurrency: number; readonly label?: string }): Contestant & { readonly concurrency: number } {
-  let senders: ManagementApiSenders | undefined;
-  const clock = systemClock();
+export function ours(options: { readonly broadcaster: ChildHandle<BroadcasterApi>; readonly transport: SenderTransport; readonly concurrency: number; readonly label?: string }): Contestant & { readonly concurrency: number } {
   return {
     name: options.label ?? `ours, ${options.transport === "lean" ? "lean" : "SDK"} sender, c=${options.concurrency}`,
     concurrency: options.concurrency,
-    broadcast: (world) => {
-      senders ??= new ManagementApiSenders({ endpointFor: () => world.endpoint, maxSockets: options.concurrency, transport: options.transport });
-      const store = new DynamoDbConnectionStore({ client: world.client, tableName: world.tableName, sleep: clock.sleep });
-      const sender = senders.senderFor({ domainName: "bench", stage: "bench" });
-      return fanOut(world.room, world.frame, { store, sender, clock, logger: silent }, { concurrency: options.concurrency });
-    },
+    remote: true,
+    broadcast: (world) =>
+      options.broadcaster.call("run", { tableName: world.tableName, room: world.room, frame: world.frame, transport: options.transport, concurrency: options.concurrency }),
   };
 }

@@ -4,11 +4,17 @@
  * Every POST is answered after a fixed latency: 410 GoneException (header,
  * empty body, as AWS sends it) for the ids marked gone, 429
  * LimitExceededException (header-coded) for the first post to each id marked
- * throttled, 200 otherwise. Counts what it answered and when, and the
- * sockets it saw.
+ * throttled, 200 otherwise. Optionally (off unless configured) it
+ * enforces an account rate limit as API Gateway does: a token bucket of
+ * `perSecond` tokens a second holding at most `burst`, and a POST that finds
+ * it empty is answered 429 LimitExceededException. Counts what it answered
+ * and when, and the sockets it saw.
+ *
+ * @see https://docs.aws.amazon.com/apigateway/latest/developerguide/limits.html
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
+import { TokenBucket, type RateLimit } from "./rate-limit.ts";
 import { childOptions, serve } from "./rpc.ts";
 
 export interface StandInStats {
@@ -20,6 +26,10 @@ export interface StandInStats {
   readonly delivered: number;
   readonly answeredGone: number;
   readonly answeredThrottled: number;
+  /** 429s answered because the account rate limit's bucket was empty. */
+  readonly answeredRateLimited: number;
+  /** Wall clock of the last 200 (ms since the epoch), or null if none. */
+  readonly lastDeliveredAt: number | null;
   /** POSTs that carried `Authorization: AWS4-HMAC-SHA256 …` with an execute-api scope. */
   readonly signed: number;
   readonly maxInFlight: number;
@@ -31,7 +41,8 @@ export interface StandInStats {
 
 export interface StandInApi {
   address(): { host: string; stage: string };
-  configure(args: { gone: string[]; throttleOnce: string[]; latencyMs: number }): void;
+  /** `rateLimit` absent: no account limit (the default). */
+  configure(args: { gone: string[]; throttleOnce: string[]; latencyMs: number; rateLimit?: RateLimit }): void;
   reset(): void;
   stats(args: { until: number }): StandInStats;
   /** Resolves once nothing is in flight and no POST arrived for `quietMs`. */
@@ -49,6 +60,9 @@ let deliveredAt: number[] = [];
 let distinctDelivered = new Set<string>();
 let answeredGone = 0;
 let answeredThrottled = 0;
+let answeredRateLimited = 0;
+let rateLimit: RateLimit | undefined;
+let bucket: TokenBucket | undefined;
 let signed = 0;
 let inFlight = 0;
 let maxInFlight = 0;
@@ -80,9 +94,13 @@ const server = createServer({ keepAlive: true, keepAliveTimeout: 60_000 }, (req:
     inFlight++;
     maxInFlight = Math.max(maxInFlight, inFlight);
     const id = decodeURIComponent(url.slice(prefix.length));
+    const allowed = bucket === undefined || bucket.take(lastPostAt);
     setTimeout(() => {
       inFlight--;
-      if (throttleOnce.has(id) && !throttledAlready.has(id)) {
+      if (!allowed) {
+        answeredRateLimited++;
+        answer(res, 429, "LimitExceededException", '{"message":"Too Many Requests"}');
+      } else if (throttleOnce.has(id) && !throttledAlready.has(id)) {
         throttledAlready.add(id);
         answeredThrottled++;
         answer(res, 429, "LimitExceededException", '{"message":"Rate exceeded"}');
@@ -108,6 +126,8 @@ const api: StandInApi = {
     gone = new Set(args.gone);
     throttleOnce = new Set(args.throttleOnce);
     latencyMs = args.latencyMs;
+    rateLimit = args.rateLimit;
+    bucket = rateLimit === undefined ? undefined : new TokenBucket(rateLimit, now());
   },
   reset: () => {
     posts = 0;
@@ -115,6 +135,8 @@ const api: StandInApi = {
     distinctDelivered = new Set();
     answeredGone = 0;
     answeredThrottled = 0;
+    answeredRateLimited = 0;
+    bucket = rateLimit === undefined ? undefined : new TokenBucket(rateLimit, now());
     signed = 0;
     maxInFlight = inFlight;
     sockets = new Set();
@@ -126,6 +148,8 @@ const api: StandInApi = {
     delivered: deliveredAt.length,
     answeredGone,
     answeredThrottled,
+    answeredRateLimited,
+    lastDeliveredAt: deliveredAt.length ? deliveredAt[deliveredAt.length - 1]! : null,
     signed,
     maxInFlight,
     sockets: sockets.size,

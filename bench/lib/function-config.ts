@@ -1,5 +1,6 @@
 /**
- * The timeout and memory the `$disconnect` function is deployed with, read
+ * The timeout and memory a route function (`$disconnect`, the message route
+ * that broadcasts, …) is deployed with, read
  * from the stack's source: BundledFunction's defaults
  * (`timeout: props.timeoutSeconds ?? 10`, `memorySize: props.memorySize ?? 256`),
  * which ChatBackend's route functions take as they are. Read from the source
@@ -24,23 +25,24 @@ export interface FunctionConfig {
 
 const read = (relative: string): string => readFileSync(fileURLToPath(new URL(`../../${relative}`, import.meta.url)), "utf8");
 
-export function disconnectFunctionConfig(): FunctionConfig {
+/** The same for every route today: ChatBackend gives none of them its own timeout or memory (checked). `route` only names it in errors and notes. */
+export function routeFunctionConfig(route: string): FunctionConfig {
   const bundled = read("stacks/bundled-function.ts");
   const timeout = /timeout:\s*props\.timeoutSeconds\s*\?\?\s*(\d+)/.exec(bundled);
   const memory = /memorySize:\s*props\.memorySize\s*\?\?\s*(\d+)/.exec(bundled);
   if (timeout === null || memory === null) {
-    throw new Error("stacks/bundled-function.ts no longer reads `timeout: props.timeoutSeconds ?? N` and `memorySize: props.memorySize ?? N`: update bench/disconnect/function-config.ts");
+    throw new Error("stacks/bundled-function.ts no longer reads `timeout: props.timeoutSeconds ?? N` and `memorySize: props.memorySize ?? N`: update bench/lib/function-config.ts");
   }
   const backend = read("stacks/chat-backend.ts");
   const overridden = ["timeoutSeconds", "memorySize"].filter((prop) => new RegExp(`\\b${prop}\\b`).test(backend));
   if (overridden.length) {
-    throw new Error(`stacks/chat-backend.ts now sets ${overridden.join(" and ")} on its functions: read the $disconnect function's own value in bench/disconnect/function-config.ts`);
+    throw new Error(`stacks/chat-backend.ts now sets ${overridden.join(" and ")} on its functions: read the ${route} function's own value in bench/lib/function-config.ts`);
   }
   const memoryMb = Number(memory[1]);
   return {
     timeoutSeconds: Number(timeout[1]),
     memoryMb,
     cpuShare: memoryMb / MB_PER_VCPU,
-    source: "stacks/bundled-function.ts defaults (stacks/chat-backend.ts sets neither)",
+    source: `stacks/bundled-function.ts defaults (stacks/chat-backend.ts sets neither for ${route})`,
   };
 }
