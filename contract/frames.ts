@@ -60,6 +60,16 @@ export interface SentFrame {
   readonly failed: number;
   /** Whether the message was written to the room's history. */
   readonly stored: boolean;
+  /**
+   * Present when the room was larger than one invocation serves
+   * (`fan_out_shard_size`): the rest of the room gets the message from the
+   * fan-out function, in flight when this receipt is sent, and `delivered`,
+   * `pruned` and `failed` count only the members served synchronously. The
+   * id names that fan-out in the logs. In such a room a member may get a
+   * message twice (a retried piece): clients drop a message whose `id` they
+   * have shown.
+   */
+  readonly fanOut?: string;
 }
 
 /** A private message, delivered to every connection of its recipient. */

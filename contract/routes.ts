@@ -171,6 +171,42 @@ export const ROUTES: readonly RouteDefinition[] = [
   },
 ];
 
+/**
+ * A function no route invokes: other functions invoke it asynchronously
+ * (Lambda `Invoke` with `InvocationType: Event`), and Lambda retries it on
+ * error. It gets the route functions' environment, the named table access
+ * and, when `manageConnections`, the `@connections` grant.
+ */
+export interface WorkerFunctionDefinition {
+  /** Short, stable name used for the function, its role and log group: `<prefix>-<name>`. */
+  readonly name: string;
+  /** Handler source, relative to `functions/`. */
+  readonly entry: string;
+  readonly access: TableAccess;
+  readonly manageConnections: boolean;
+  /** Which functions may invoke it (`lambda:InvokeFunction` on this function's ARN alone), by name. */
+  readonly invokedBy: readonly string[];
+  readonly description: string;
+}
+
+/**
+ * Serves a large room's broadcast in pieces (docs/performance.md, "Large
+ * rooms"). `onMessage` delivers the room's first `fan_out_shard_size`
+ * members itself and hands the room's cursor to one invocation of this
+ * function, which reads the rest of the room in pages and invokes itself
+ * once per page with that page's connection ids; a piece that runs short of
+ * time hands its undelivered ids to one more invocation. Pruning a stale
+ * connection needs the same table access as any broadcasting route.
+ */
+export const FAN_OUT_FUNCTION: WorkerFunctionDefinition = {
+  name: "fan-out",
+  entry: "fan-out.ts",
+  access: { table: ["GetItem", "Query", "BatchWriteItem", "DeleteItem"], roomIndex: ["Query"] },
+  manageConnections: true,
+  invokedBy: ["on-message", "fan-out"],
+  description: "Delivers one piece of a large room's message (a page of the room, read from a cursor or given as connection ids); invoked asynchronously by onMessage and by itself.",
+};
+
 /** The routes served by a Lambda function. */
 export const LAMBDA_ROUTES: readonly LambdaRouteDefinition[] = ROUTES.filter((r): r is LambdaRouteDefinition => r.kind === "lambda");
 

@@ -15,7 +15,7 @@
 
 /** Which functions get a setting in their environment. */
 export type SettingReceivers =
-  /** Every route function (not the authorizer). */
+  /** Every route function and the fan-out function (not the authorizer). */
   | "routes"
   /** The `$connect` authorizer only. */
   | "authorizer";
@@ -338,6 +338,31 @@ export const SETTINGS = {
     validation: [{ condition: "${var.fan_out_concurrency >= 1 && var.fan_out_concurrency <= 1024}", errorMessage: "fan_out_concurrency must be between 1 and 1024." }],
     environment: { name: "FAN_OUT_CONCURRENCY", receivers: "routes", reader: { kind: "positiveInteger" } },
   },
+  fanOutShardSize: {
+    variable: "fan_out_shard_size",
+    type: "number",
+    // Measured (bench/fan-out.ts, docs/performance.md "Large rooms"): 1,000 posts take about a quarter of the
+    // 10 s timeout at 256 MB under Lambda's CPU share, so a piece stays well inside it with 429s retried.
+    default: 1000,
+    description:
+      "Recipients one invocation serves. A room with more members than this gets its message through the fan-out function: the sender's invocation delivers the first page and each further page is one asynchronous invocation (docs/performance.md). Presence and typing frames are not sent in rooms larger than this.",
+    validation: [{ condition: "${var.fan_out_shard_size >= 100 && var.fan_out_shard_size <= 5000}", errorMessage: "fan_out_shard_size must be between 100 and 5000 (a piece of connection ids stays far inside an asynchronous invocation's payload limit)." }],
+    environment: { name: "FAN_OUT_SHARD_SIZE", receivers: "routes", reader: { kind: "positiveInteger" } },
+  },
+  onMessageMemoryMb: {
+    variable: "on_message_memory_mb",
+    type: "number",
+    default: 256,
+    description: "Memory of the onMessage function, in MB. Lambda gives CPU in proportion (one vCPU at 1769 MB); the default is chosen in docs/performance.md.",
+    validation: [{ condition: "${var.on_message_memory_mb >= 128 && var.on_message_memory_mb <= 10240}", errorMessage: "on_message_memory_mb must be between 128 and 10240." }],
+  },
+  fanOutMemoryMb: {
+    variable: "fan_out_memory_mb",
+    type: "number",
+    default: 256,
+    description: "Memory of the fan-out function that serves large rooms, in MB. Lambda gives CPU in proportion (one vCPU at 1769 MB); the default is chosen in docs/performance.md.",
+    validation: [{ condition: "${var.fan_out_memory_mb >= 128 && var.fan_out_memory_mb <= 10240}", errorMessage: "fan_out_memory_mb must be between 128 and 10240." }],
+  },
 } as const satisfies Record<string, SettingDefinition>;
 
 export type SettingName = keyof typeof SETTINGS;
@@ -351,4 +376,6 @@ export const RESOURCE_ENVIRONMENT = {
   tableName: "TABLE_NAME",
   /** The room index's name; the handlers fall back to CONNECTION_TABLE.roomIndexName. */
   roomIndexName: "ROOM_INDEX_NAME",
+  /** The fan-out function's name (contract/routes.ts FAN_OUT_FUNCTION), for the functions that invoke it. */
+  fanOutFunctionName: "FAN_OUT_FUNCTION_NAME",
 } as const;

@@ -36,7 +36,7 @@ export async function handler(event: WebSocketEvent, context?: LambdaContext): P
         authRequired: settings.authEnabled,
         maxConnectionsPerUser: settings.maxConnectionsPerUser,
         room: DEFAULT_ROOM,
-        fanOut: { concurrency: settings.fanOutConcurrency },
+        fanOut: { concurrency: settings.fanOutConcurrency, largeRoomSize: settings.fanOutShardSize },
       },
     );
     log.info("connected", { room: DEFAULT_ROOM, userId: connection.userId, userName: connection.userName });

@@ -24,7 +24,7 @@ export async function handler(event: WebSocketEvent, context?: LambdaContext): P
     const removed = await disconnect(
       event.requestContext.connectionId,
       { store, clock, sender: senders.senderFor(event.requestContext), logger: log },
-      { fanOut: { concurrency: settings.fanOutConcurrency } },
+      { fanOut: { concurrency: settings.fanOutConcurrency, largeRoomSize: settings.fanOutShardSize } },
     );
     const { disconnectStatusCode, disconnectReason } = event.requestContext;
     log.info("disconnected", { rooms: removed.rooms, hadConnection: removed.hadConnection, userName: removed.userName, disconnectStatusCode, disconnectReason });

@@ -37,7 +37,7 @@ export function broadcastRoute(action: BroadcastAction): (event: WebSocketEvent,
       { ...dependencies, sender: senders(settings.fanOutConcurrency).senderFor(event.requestContext) },
       {
         maxMessageBytes: settings.maxMessageBytes,
-        fanOut: { concurrency: settings.fanOutConcurrency },
+        fanOut: { concurrency: settings.fanOutConcurrency, largeRoomSize: settings.fanOutShardSize },
         maxRoomsPerConnection: settings.maxRoomsPerConnection,
         maxMemberNames: settings.maxMemberNames,
         defaultRoom: DEFAULT_ROOM,

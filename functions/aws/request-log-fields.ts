@@ -4,6 +4,8 @@ import type { WebSocketEvent } from "./websocket-event.ts";
 /** The part of the Lambda context the handlers use. */
 export interface LambdaContext {
   readonly awsRequestId: string;
+  /** How long the invocation has left; a broadcast hands on what it cannot serve well before it (invocation-deadline.ts). */
+  getRemainingTimeInMillis?(): number;
 }
 
 /**

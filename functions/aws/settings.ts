@@ -17,6 +17,7 @@ export interface TableSettings {
 export interface ConnectSettings extends TableSettings {
   readonly connectionTtlSeconds: number;
   readonly fanOutConcurrency: number;
+  readonly fanOutShardSize: number;
   readonly nameBindingSeconds: number;
   readonly authEnabled: boolean;
   readonly maxConnectionsPerUser: number;
@@ -24,12 +25,23 @@ export interface ConnectSettings extends TableSettings {
 
 export interface DisconnectSettings extends TableSettings {
   readonly fanOutConcurrency: number;
+  readonly fanOutShardSize: number;
+}
+
+/** The fan-out function, and what onMessage needs to invoke it. */
+export interface FanOutSettings extends TableSettings {
+  readonly fanOutConcurrency: number;
+  readonly fanOutShardSize: number;
+  /** The fan-out function's name (FAN_OUT_FUNCTION_NAME): it invokes itself for the next pieces. */
+  readonly fanOutFunctionName: string;
 }
 
 /** joinRoom, leaveRoom, typingIndicator, privateMessage. */
 export interface BroadcastSettings extends TableSettings {
   readonly maxMessageBytes: number;
   readonly fanOutConcurrency: number;
+  /** Rooms larger than this get no presence or typing frames. */
+  readonly fanOutShardSize: number;
   readonly maxMessagesPerMinute: number;
   readonly maxRoomsPerConnection: number;
   readonly maxMemberNames: number;
@@ -38,6 +50,7 @@ export interface BroadcastSettings extends TableSettings {
 export interface OnMessageSettings extends BroadcastSettings {
   readonly historyTtlSeconds: number;
   readonly maxStoredMessageBytes: number;
+  readonly fanOutFunctionName: string;
 }
 
 export interface SetNameSettings extends TableSettings {
@@ -74,6 +87,7 @@ export function readConnectSettings(env: Environment): ConnectSettings {
     ...tableSettings(env),
     connectionTtlSeconds: readSetting(env, "connectionTtlSeconds"),
     fanOutConcurrency: readSetting(env, "fanOutConcurrency"),
+    fanOutShardSize: readSetting(env, "fanOutShardSize"),
     nameBindingSeconds: readSetting(env, "nameBindingDays"),
     authEnabled: readSetting(env, "authEnabled"),
     maxConnectionsPerUser: readSetting(env, "maxConnectionsPerUser"),
@@ -81,7 +95,16 @@ export function readConnectSettings(env: Environment): ConnectSettings {
 }
 
 export function readDisconnectSettings(env: Environment): DisconnectSettings {
-  return { ...tableSettings(env), fanOutConcurrency: readSetting(env, "fanOutConcurrency") };
+  return { ...tableSettings(env), fanOutConcurrency: readSetting(env, "fanOutConcurrency"), fanOutShardSize: readSetting(env, "fanOutShardSize") };
+}
+
+export function readFanOutSettings(env: Environment): FanOutSettings {
+  return {
+    ...tableSettings(env),
+    fanOutConcurrency: readSetting(env, "fanOutConcurrency"),
+    fanOutShardSize: readSetting(env, "fanOutShardSize"),
+    fanOutFunctionName: requiredString(env, RESOURCE_ENVIRONMENT.fanOutFunctionName),
+  };
 }
 
 export function readBroadcastSettings(env: Environment): BroadcastSettings {
@@ -89,6 +112,7 @@ export function readBroadcastSettings(env: Environment): BroadcastSettings {
     ...tableSettings(env),
     maxMessageBytes: readSetting(env, "maxMessageBytes"),
     fanOutConcurrency: readSetting(env, "fanOutConcurrency"),
+    fanOutShardSize: readSetting(env, "fanOutShardSize"),
     maxMessagesPerMinute: readSetting(env, "maxMessagesPerMinute"),
     maxRoomsPerConnection: readSetting(env, "maxRoomsPerConnection"),
     maxMemberNames: readSetting(env, "maxMemberNames"),
@@ -96,7 +120,12 @@ export function readBroadcastSettings(env: Environment): BroadcastSettings {
 }
 
 export function readOnMessageSettings(env: Environment): OnMessageSettings {
-  return { ...readBroadcastSettings(env), historyTtlSeconds: readSetting(env, "historyTtlDays"), maxStoredMessageBytes: readSetting(env, "maxStoredMessageBytes") };
+  return {
+    ...readBroadcastSettings(env),
+    historyTtlSeconds: readSetting(env, "historyTtlDays"),
+    maxStoredMessageBytes: readSetting(env, "maxStoredMessageBytes"),
+    fanOutFunctionName: requiredString(env, RESOURCE_ENVIRONMENT.fanOutFunctionName),
+  };
 }
 
 export function readSetNameSettings(env: Environment): SetNameSettings {

@@ -28,6 +28,8 @@ export interface RouteRequest<S> {
   readonly clock: Clock;
   readonly random: Random;
   readonly logger: Logger;
+  /** Lambda's context, when the runtime gave one. */
+  readonly context: LambdaContext | undefined;
 }
 
 /**
@@ -50,7 +52,7 @@ export function twoWayRoute<S extends TableSettings>(
     const log = logger().child(requestLogFields(event, context));
     const { connectionId, routeKey, authorizer } = event.requestContext;
     const answer = await answerTwoWay(routeKey, log, () =>
-      act({ event, connectionId, body: event.body, authorized: identityFromAuthorizer(authorizer), ...dependencies(), logger: log }),
+      act({ event, connectionId, body: event.body, authorized: identityFromAuthorizer(authorizer), ...dependencies(), logger: log, context }),
     );
     return twoWayResult(answer);
   };

@@ -89,6 +89,13 @@ export interface RoomMember {
   readonly userId?: string;
 }
 
+/** A page of a room's members: their connection ids, and where the next page starts. */
+export interface RoomPage {
+  readonly connectionIds: readonly string[];
+  /** Absent on the room's last page. */
+  readonly cursor?: string;
+}
+
 export interface ConnectionStore {
   /** Stores the connection, its memberships and its entry under its user name. */
   addConnection(connection: NewConnection): Promise<void>;
@@ -115,6 +122,13 @@ export interface ConnectionStore {
    * the room's members, never the whole store.
    */
   roomMembers(room: string): AsyncIterable<readonly RoomMember[]>;
+  /**
+   * One page of the room's members' connection ids, at most `limit` of them,
+   * from `cursor` (the previous page's). The cursor is opaque and absent on
+   * the last page, so a large room's fan-out reads it once, page by page,
+   * handing each page to a different invocation.
+   */
+  roomPage(room: string, page: { readonly limit: number; readonly cursor?: string }): Promise<RoomPage>;
   /** The connection's membership of the room, read consistently; undefined when it is not a member. */
   membership(connectionId: string, room: string): Promise<Membership | undefined>;
   /**

@@ -5,10 +5,10 @@ import type { Frame } from "../../contract/frames.ts";
 import type { Logger } from "./logger.ts";
 import { isGone } from "./send-failure.ts";
 import type { Sender } from "./sender.ts";
-import { DEFAULT_THROTTLE_RETRY, retryTransient, type ThrottleRetryPolicy } from "./throttle-retry.ts";
+import { DEFAULT_THROTTLE_RETRY, OutOfTimeError, retryTransient, retryTransientUntil, type ThrottleRetryPolicy } from "./throttle-retry.ts";
 
 export interface FanOutDependencies {
-  readonly store: Pick<ConnectionStore, "roomMembers" | "removeStaleConnection">;
+  readonly store: Pick<ConnectionStore, "roomMembers" | "roomPage" | "removeStaleConnection">;
   readonly sender: Sender;
   readonly clock: Clock;
   readonly logger: Logger;
@@ -19,9 +19,24 @@ export interface FanOutOptions {
   readonly concurrency: number;
   /** @default DEFAULT_THROTTLE_RETRY */
   readonly throttleRetry?: ThrottleRetryPolicy;
+  /**
+   * When set (ms since the epoch), the broadcast gives up nobody: no
+   * recipient is started after it, and throttled or 5xx posts are retried
+   * (backoff and jitter as `throttleRetry`, any number of attempts) for as
+   * long as the wait ends before it. Recipients not served by then come back
+   * in `leftover`, for another invocation to serve. Without it a recipient
+   * that keeps failing after `throttleRetry.maxAttempts` counts as failed.
+   */
+  readonly deadline?: number;
+  /**
+   * Rooms with more members than this get nothing from {@link fanOut}: a
+   * presence or typing frame is not worth a large room's fan-out (100,000
+   * posts per join). `fan_out_shard_size`; unbounded when absent.
+   */
+  readonly largeRoomSize?: number;
 }
 
-/** What happened to each recipient; `recipients = delivered + pruned + connecting + failed`. */
+/** What happened to each recipient; `recipients = delivered + pruned + connecting + failed` (and `leftover` were not served). */
 export interface FanOutResult {
   readonly recipients: number;
   readonly delivered: number;
@@ -35,6 +50,8 @@ export interface FanOutResult {
   readonly connecting: number;
   /** Recipients whose post failed for another reason, or whose stale records could not be deleted. */
   readonly failed: number;
+  /** With a `deadline`: recipients not served before it (not started, or still throttled), not counted above. */
+  readonly leftover: readonly string[];
 }
 
 /** Which connections a frame goes to, and which of them to skip. */
@@ -66,6 +83,25 @@ export function fanOut(room: string, frame: Frame, dependencies: FanOutDependenc
   return deliver({ recipients: dependencies.store.roomMembers(room), except: options.except, label: room }, frame, dependencies, options);
 }
 
+/**
+ * {@link fanOut} for frames a large room does without (presence, typing):
+ * a room with more than `options.largeRoomSize` members gets nothing, found
+ * out from one page of the room; without the option every room is served.
+ */
+export async function fanOutToSmallRoom(room: string, frame: Frame, dependencies: FanOutDependencies, options: FanOutOptions & { readonly except?: string }): Promise<FanOutResult | LargeRoom> {
+  if (options.largeRoomSize === undefined) return fanOut(room, frame, dependencies, options);
+  const page = await dependencies.store.roomPage(room, { limit: options.largeRoomSize });
+  if (page.cursor !== undefined) return LARGE_ROOM;
+  return deliver({ recipients: [page.connectionIds.map((connectionId) => ({ connectionId }))], except: options.except, label: room }, frame, dependencies, options);
+}
+
+/** What {@link fanOut} answers for a room larger than `largeRoomSize`: nothing was sent. */
+export interface LargeRoom {
+  readonly largeRoom: true;
+}
+
+const LARGE_ROOM: LargeRoom = Object.freeze({ largeRoom: true });
+
 /** Sends one frame to every recipient of an audience, as {@link fanOut} does for a room. */
 export async function deliver(audience: Audience, frame: Frame, dependencies: FanOutDependencies, options: FanOutOptions): Promise<FanOutResult> {
   const { store, sender, clock, logger } = dependencies;
@@ -78,6 +114,12 @@ export async function deliver(audience: Audience, frame: Frame, dependencies: Fa
   let pruned = 0;
   let connecting = 0;
   let failed = 0;
+  const leftover: string[] = [];
+  const deadline = options.deadline;
+  const post = (connectionId: string): Promise<void> =>
+    deadline === undefined
+      ? retryTransient(() => sender.post(connectionId, payload), retryPolicy, clock.sleep)
+      : retryTransientUntil(() => sender.post(connectionId, payload), retryPolicy, deadline, clock);
 
   // Pruning takes a few store round trips; it runs beside the sends (a few
   // at a time) rather than in a send slot, so a stale id does not stall the
@@ -102,12 +144,19 @@ export async function deliver(audience: Audience, frame: Frame, dependencies: Fa
 
   try {
     await forEachConcurrently(connectionIds(audience), options.concurrency, async (connectionId) => {
+      if (deadline !== undefined && clock.now().getTime() >= deadline) {
+        leftover.push(connectionId);
+        return;
+      }
       recipients++;
       try {
-        await retryTransient(() => sender.post(connectionId, payload), retryPolicy, clock.sleep);
+        await post(connectionId);
         delivered++;
       } catch (error) {
-        if (isGone(error)) {
+        if (error instanceof OutOfTimeError) {
+          recipients--;
+          leftover.push(connectionId);
+        } else if (isGone(error)) {
           prunes.push(prune(connectionId));
         } else {
           failed++;
@@ -119,7 +168,7 @@ export async function deliver(audience: Audience, frame: Frame, dependencies: Fa
     await Promise.all(prunes);
   }
 
-  return { recipients, delivered, pruned, connecting, failed };
+  return { recipients, delivered, pruned, connecting, failed, leftover };
 }
 
 /** Prunes in flight at once: each is a few store calls, and 2% gone is typical. */

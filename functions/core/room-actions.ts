@@ -2,7 +2,7 @@ import type { Clock } from "./clock.ts";
 import { NotMemberError, TooManyRoomsError } from "./client-errors.ts";
 import { parseClientMessage } from "./client-message.ts";
 import { UnknownConnectionError, type ConnectionStore, type RoomMember } from "./connection-store.ts";
-import { fanOut, type FanOutOptions } from "./fan-out.ts";
+import { fanOutToSmallRoom, type FanOutOptions } from "./fan-out.ts";
 import type { AckFrame, JoinedFrame, LeftFrame, RoomUser, TypingFrame } from "../../contract/frames.ts";
 import { roomKey } from "../../contract/rooms.ts";
 import type { Logger } from "./logger.ts";
@@ -113,7 +113,7 @@ export async function typingIndicator(
     throw new NotMemberError(room);
   }
   const frame: TypingFrame = { type: "typing", room: membership.roomName, user: membership.userName, userId: membership.userId, typing };
-  const result = await fanOut(room, frame, dependencies, { ...settings.fanOut, except: input.connectionId });
+  const result = await fanOutToSmallRoom(room, frame, dependencies, { ...settings.fanOut, except: input.connectionId });
   dependencies.logger.debug("typing broadcast", { room, ...result });
   return { type: "ack", requestAction: "typingIndicator" };
 }

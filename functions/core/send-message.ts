@@ -9,6 +9,7 @@ import { checkMessageRate, type MessageRate } from "./message-rate.ts";
 import type { Random } from "./random.ts";
 import { readSendMessageRequest } from "./send-message-request.ts";
 import type { Sender } from "./sender.ts";
+import type { PieceInvoker } from "./piece-invoker.ts";
 
 export interface SendMessageInput {
   /** The sender's connection id. */
@@ -21,6 +22,8 @@ export interface SendMessageInput {
    * cannot reorder one sender's messages. The clock's time when absent.
    */
   readonly receivedAt?: number;
+  /** The sender's API and stage (its request context's), for the fan-out function's posts. */
+  readonly callback?: { readonly domainName: string; readonly stage: string };
 }
 
 export interface SendMessageDependencies {
@@ -29,6 +32,8 @@ export interface SendMessageDependencies {
   readonly clock: Clock;
   readonly random: Random;
   readonly logger: Logger;
+  /** Hands the rest of a large room to the fan-out function; needed with `fanOut.largeRoomSize`. */
+  readonly invoker?: PieceInvoker;
 }
 
 export interface SendMessageSettings {
@@ -54,13 +59,22 @@ export interface SendMessageSettings {
  * sender's rate is `rate_limited`: neither is sent or stored. The rate is
  * counted after the cheap checks, so refused messages cost nothing from it.
  *
- * The room's members are read first, whole: a store fault there is an
+ * The room's members are read first: a store fault there is an
  * `internal_error` with nothing stored and nothing sent, so a client that
- * retries never makes a duplicate. After that nothing can fail the message:
- * the history write starts before the broadcast and runs alongside it, so the
- * room never waits on it (a failed write is `stored: false`), and a failed
- * post counts against that recipient only. Both are awaited before
- * returning, because Lambda freezes the process once the handler returns.
+ * retries never makes a duplicate. With `fanOut.largeRoomSize` (the
+ * deployed handler's `fan_out_shard_size`) only its first page is read; a
+ * room with more members gets the rest through the fan-out function, whose
+ * dispatcher is invoked with the room's cursor before anything is sent (a
+ * failure to invoke it is the same `internal_error`). The receipt then
+ * counts this invocation's share and names the fan-out (`fanOut`).
+ *
+ * After that nothing can fail the message: the history write starts before
+ * the broadcast and runs alongside it, so the room never waits on it (a
+ * failed write is `stored: false`), and a failed post counts against that
+ * recipient only. With `fanOut.deadline`, recipients still throttled at the
+ * deadline are handed to the fan-out function rather than dropped. Both are
+ * awaited before returning, because Lambda freezes the process once the
+ * handler returns.
  */
 export async function sendMessage(
   input: SendMessageInput,
@@ -89,9 +103,27 @@ export async function sendMessage(
     seq: request.seq,
     id: random.uuid(),
   };
-  // The commit point: once the members are known, the message is accepted.
+  const payload = JSON.stringify(frame);
+  const { largeRoomSize, deadline } = settings.fanOut;
+  const { invoker } = dependencies;
+  const { callback } = input;
+  if ((largeRoomSize !== undefined || deadline !== undefined) && (invoker === undefined || callback === undefined)) {
+    throw new TypeError("sendMessage: fanOut.largeRoomSize and fanOut.deadline hand recipients on, and need an invoker and the callback");
+  }
+  const piece = { fanOutId: frame.id, room: request.room, frame: payload, callback: callback!, generation: 1 };
+  // The commit point: once the members are known (and a large room's rest handed on), the message is accepted.
   const members: RoomMember[] = [];
-  for await (const page of store.roomMembers(request.room)) members.push(...page);
+  let handedOn = false;
+  if (largeRoomSize === undefined) {
+    for await (const page of store.roomMembers(request.room)) members.push(...page);
+  } else {
+    const page = await store.roomPage(request.room, { limit: largeRoomSize });
+    members.push(...page.connectionIds.map((connectionId) => ({ connectionId })));
+    if (page.cursor !== undefined) {
+      await invoker!.invoke({ ...piece, kind: "dispatch", cursor: page.cursor });
+      handedOn = true;
+    }
+  }
   const stored = store.appendMessage(frame, Math.floor(now.getTime() / 1000) + settings.historyTtlSeconds).then(
     () => true,
     (error: unknown) => {
@@ -104,8 +136,28 @@ export async function sendMessage(
   if (broadcast.status === "rejected") {
     throw broadcast.reason;
   }
-  const result: FanOutResult = broadcast.value;
+  const { leftover, ...result }: FanOutResult = broadcast.value;
+  let failed = result.failed + result.connecting;
+  if (leftover.length > 0) {
+    // Still throttled at the deadline: the fan-out function serves them, so a 429 costs time, not the message.
+    try {
+      await invoker!.invoke({ ...piece, kind: "deliver", connectionIds: leftover });
+      handedOn = true;
+    } catch (error) {
+      failed += leftover.length;
+      logger.error("could not hand throttled recipients on", { room: frame.room, messageId: frame.id, recipients: leftover.length, error });
+    }
+  }
   const storedValue = wasStored.status === "fulfilled" && wasStored.value;
-  logger.info("message broadcast", { room: frame.room, messageId: frame.id, stored: storedValue, ...result });
-  return { type: "sent", room: frame.room, id: frame.id, delivered: result.delivered, pruned: result.pruned, failed: result.failed + result.connecting, stored: storedValue };
+  logger.info("message broadcast", { room: frame.room, messageId: frame.id, stored: storedValue, ...result, handedOn: leftover.length, ...(handedOn ? { fanOut: frame.id } : {}) });
+  return {
+    type: "sent",
+    room: frame.room,
+    id: frame.id,
+    delivered: result.delivered,
+    pruned: result.pruned,
+    failed,
+    stored: storedValue,
+    ...(handedOn ? { fanOut: frame.id } : {}),
+  };
 }

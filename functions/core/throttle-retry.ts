@@ -44,3 +44,39 @@ export async function retryTransient<T>(
     }
   }
 }
+
+/** The next wait for a transient failure would end past the deadline: the caller hands the work on. */
+export class OutOfTimeError extends Error {
+  override readonly name = "OutOfTimeError";
+  constructor(readonly lastError: unknown) {
+    super("no time left for another attempt");
+  }
+}
+
+/**
+ * Like {@link retryTransient}, but bounded by a deadline instead of a number
+ * of attempts: transient failures (429, 5xx) are retried with the policy's
+ * capped exponential backoff and full jitter for as long as the wait ends
+ * before `deadline` (ms since the epoch). When it would not, rejects with
+ * OutOfTimeError, so a fan-out piece can give the recipient to the next
+ * invocation instead of losing it. Other failures are rethrown as they are.
+ */
+export async function retryTransientUntil<T>(
+  attempt: () => Promise<T>,
+  policy: Pick<ThrottleRetryPolicy, "baseDelayMs" | "maxDelayMs">,
+  deadline: number,
+  clock: { now(): Date; sleep(ms: number): Promise<void> },
+  random: () => number = Math.random,
+): Promise<T> {
+  for (let attemptNumber = 1; ; attemptNumber++) {
+    try {
+      return await attempt();
+    } catch (error) {
+      if (!isTransient(error)) throw error;
+      const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** Math.min(attemptNumber - 1, 30));
+      const wait = Math.floor(random() * ceiling);
+      if (clock.now().getTime() + wait >= deadline) throw new OutOfTimeError(error);
+      await clock.sleep(wait);
+    }
+  }
+}

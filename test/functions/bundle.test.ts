@@ -94,6 +94,7 @@ async function invokeInFreshProcess(bundleFile: string, event: WebSocketEvent | 
     env: {
       PATH: process.env["PATH"] ?? "",
       TABLE_NAME: table.tableName,
+      FAN_OUT_FUNCTION_NAME: "wsstack-fan-out",
       AUTH_ENABLED: "false",
       AWS_ENDPOINT_URL_DYNAMODB: table.endpoint,
       AWS_REGION: "us-east-1",

@@ -9,6 +9,7 @@ import { stdoutLogsOf } from "./support/stdout-logs.ts";
 let handler: (event: WebSocketEvent) => Promise<{ statusCode: number; body?: string }>;
 beforeAll(async () => {
   process.env["TABLE_NAME"] = "wsstack-test-connections";
+  process.env["FAN_OUT_FUNCTION_NAME"] = "wsstack-fan-out";
   process.env["MAX_MESSAGE_BYTES"] = "1024";
   ({ handler } = await import("../../functions/on-message.ts"));
 });

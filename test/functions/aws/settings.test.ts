@@ -4,20 +4,32 @@ import { readAuthorizerSettings, readConnectSettings, readDefaultRouteSettings, 
 
 describe("settings", () => {
   it("readOnMessageSettings: unset limits take the documented defaults", () => {
-    // GIVEN only the table name
+    // GIVEN only the table name and the fan-out function's (both the stack's own resources)
     // WHEN the onMessage settings are read
-    // THEN the index, size limit, concurrency and history TTL (7 days) are the defaults
-    expect(readOnMessageSettings({ TABLE_NAME: "t" })).toEqual({
+    // THEN the index, size limit, concurrency, shard size and history TTL (7 days) are the defaults
+    expect(readOnMessageSettings({ TABLE_NAME: "t", FAN_OUT_FUNCTION_NAME: "f" })).toEqual({
       tableName: "t",
       roomIndexName: "byRoom",
       maxMessageBytes: 32_768,
       fanOutConcurrency: 128,
+      fanOutShardSize: 1000,
+      fanOutFunctionName: "f",
       historyTtlSeconds: 604_800,
       maxMessagesPerMinute: 60,
       maxRoomsPerConnection: 20,
       maxMemberNames: 200,
       maxStoredMessageBytes: 4_096,
     });
+  });
+
+  it("readOnMessageSettings: without FAN_OUT_FUNCTION_NAME onMessage cannot hand a large room on, a deployment fault naming the variable", () => {
+    expect(() => readOnMessageSettings({ TABLE_NAME: "t" })).toThrow(InvalidEnvironmentError);
+    expect(() => readOnMessageSettings({ TABLE_NAME: "t" })).toThrow(/FAN_OUT_FUNCTION_NAME/);
+  });
+
+  it("readOnMessageSettings: FAN_OUT_SHARD_SIZE must be a whole number of at least 1", () => {
+    expect(readOnMessageSettings({ TABLE_NAME: "t", FAN_OUT_FUNCTION_NAME: "f", FAN_OUT_SHARD_SIZE: "250" }).fanOutShardSize).toBe(250);
+    expect(() => readOnMessageSettings({ TABLE_NAME: "t", FAN_OUT_FUNCTION_NAME: "f", FAN_OUT_SHARD_SIZE: "0" })).toThrow(/FAN_OUT_SHARD_SIZE/);
   });
 
   it("readConnectSettings: sign-in is required unless AUTH_ENABLED is exactly false; anything but true or false is a deployment fault", () => {
@@ -42,7 +54,7 @@ describe("settings", () => {
   });
 
   it.each(["0", "-1", "1.5", "lots"])("readOnMessageSettings: FAN_OUT_CONCURRENCY=%s is rejected", (value) => {
-    expect(() => readOnMessageSettings({ TABLE_NAME: "t", FAN_OUT_CONCURRENCY: value })).toThrow(/FAN_OUT_CONCURRENCY/);
+    expect(() => readOnMessageSettings({ TABLE_NAME: "t", FAN_OUT_FUNCTION_NAME: "f", FAN_OUT_CONCURRENCY: value })).toThrow(/FAN_OUT_CONCURRENCY/);
   });
 
   it("readDefaultRouteSettings: needs no table", () => {
@@ -50,7 +62,7 @@ describe("settings", () => {
   });
 
   it("readOnMessageSettings: HISTORY_TTL_SECONDS sets how long messages are kept", () => {
-    expect(readOnMessageSettings({ TABLE_NAME: "t", HISTORY_TTL_SECONDS: "3600" }).historyTtlSeconds).toBe(3600);
+    expect(readOnMessageSettings({ TABLE_NAME: "t", FAN_OUT_FUNCTION_NAME: "f", HISTORY_TTL_SECONDS: "3600" }).historyTtlSeconds).toBe(3600);
   });
 
   const AUTH_ENV = { JWT_ISSUER: "https://issuer.example", JWT_AUDIENCE: "chat", JWKS_URL: "https://issuer.example/.well-known/jwks.json" };

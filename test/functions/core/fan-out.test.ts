@@ -66,7 +66,7 @@ describe("fanOut", () => {
     const result = await fanOut(room, frameFor(room), { store: storeWith(), sender: senderToStandIn(), clock, logger }, { concurrency: 16 });
 
     // THEN 45 are delivered, each once with the same bytes, and the 5 gone ones are pruned with their memberships
-    expect(result).toEqual({ recipients: 50, delivered: 45, pruned: 5, connecting: 0, failed: 0 });
+    expect(result).toEqual({ recipients: 50, delivered: 45, pruned: 5, connecting: 0, failed: 0, leftover: [] });
     const live = ids.filter((id) => !goneIds.includes(id));
     expect(live.map((id) => api.delivered.get(id))).toEqual(live.map(() => [JSON.stringify(frameFor(room))]));
     for (const id of goneIds) {
@@ -88,7 +88,7 @@ describe("fanOut", () => {
     const result = await fanOut(room, frameFor(room), { store: storeWith(), sender: senderToStandIn(), clock, logger }, { concurrency: 4 });
 
     // THEN the 19 others get it, the failure is counted and logged with its recipient, and nothing is pruned
-    expect(result).toEqual({ recipients: 20, delivered: 19, pruned: 0, connecting: 0, failed: 1 });
+    expect(result).toEqual({ recipients: 20, delivered: 19, pruned: 0, connecting: 0, failed: 1, leftover: [] });
     expect(ids.filter((id) => api.delivered.has(id))).toHaveLength(19);
     const warning = lines.find((line) => line["message"] === "post to connection failed");
     expect(warning).toMatchObject({ level: "WARN", recipient: broken, error: { httpStatusCode: 500 } });
@@ -113,7 +113,7 @@ describe("fanOut", () => {
     );
 
     // THEN all 20 are delivered, after exactly two retries for each throttled one
-    expect(result).toEqual({ recipients: 20, delivered: 20, pruned: 0, connecting: 0, failed: 0 });
+    expect(result).toEqual({ recipients: 20, delivered: 20, pruned: 0, connecting: 0, failed: 0, leftover: [] });
     expect(ids.every((id) => api.delivered.get(id)?.length === 1)).toBe(true);
     expect(api.posts - postsBefore).toBe(20 + 6 * 2);
   });
@@ -136,7 +136,7 @@ describe("fanOut", () => {
     );
 
     // THEN it is tried exactly maxAttempts times, then counted failed
-    expect(result).toEqual({ recipients: 1, delivered: 0, pruned: 0, connecting: 0, failed: 1 });
+    expect(result).toEqual({ recipients: 1, delivered: 0, pruned: 0, connecting: 0, failed: 1, leftover: [] });
     expect(api.posts - postsBefore).toBe(3);
   });
 
@@ -197,7 +197,7 @@ describe("fanOut", () => {
     const result = await fanOut(room, frameFor(room), { store: storeWith({ pageSize: 7 }), sender: senderToStandIn(), clock, logger }, { concurrency: 4 });
 
     // THEN every member is reached, over several pages
-    expect(result).toEqual({ recipients: 30, delivered: 30, pruned: 0, connecting: 0, failed: 0 });
+    expect(result).toEqual({ recipients: 30, delivered: 30, pruned: 0, connecting: 0, failed: 0, leftover: [] });
     expect(table.calls.filter((call) => call.action === "Query").length).toBeGreaterThanOrEqual(5);
   });
 
@@ -239,7 +239,7 @@ describe("fanOut", () => {
     const result = await fanOut(room, frameFor(room), { store: storeWith(), sender, clock, logger }, { concurrency: 4 });
 
     // THEN the live ones got it and the gone ones were pruned
-    expect(result).toEqual({ recipients: 20, delivered: 18, pruned: 2, connecting: 0, failed: 0 });
+    expect(result).toEqual({ recipients: 20, delivered: 18, pruned: 2, connecting: 0, failed: 0, leftover: [] });
     expect(await table.itemsOf(ids[0]!)).toEqual([]);
   });
 
@@ -257,7 +257,7 @@ describe("fanOut", () => {
     const result = await fanOut(room, frameFor(room), { store: storeWith(), sender: senderToStandIn(), clock, logger }, { concurrency: 4 });
 
     // THEN the young ones are counted as connecting and keep every record; the old ones are pruned
-    expect(result).toEqual({ recipients: 5, delivered: 0, pruned: 2, connecting: 3, failed: 0 });
+    expect(result).toEqual({ recipients: 5, delivered: 0, pruned: 2, connecting: 3, failed: 0, leftover: [] });
     for (const id of young) expect((await table.itemsOf(id)).map((item) => item["sk"]).sort()).toEqual(["META", `ROOM#${room}`]);
     for (const id of old) expect(await table.itemsOf(id)).toEqual([]);
     expect(lines.filter((line) => line["message"] === "pruned stale connection")).toHaveLength(2);
@@ -272,6 +272,7 @@ describe("fanOut", () => {
       roomMembers: async function* () {
         yield [{ connectionId: "gone-1" }, { connectionId: "live-1" }, { connectionId: "gone-2" }, { connectionId: "live-2" }];
       },
+      roomPage: async () => ({ connectionIds: [] }),
       removeStaleConnection: async (connectionId: string) => {
         if (connectionId === "gone-2") throw new Error("store unavailable");
         await pruneHeld;
@@ -296,7 +297,7 @@ describe("fanOut", () => {
     expect(posted).toEqual(["gone-1", "live-1", "gone-2", "live-2"]);
     expect(settled).toBe(false);
     releasePrune();
-    expect(await broadcast).toEqual({ recipients: 4, delivered: 2, pruned: 1, connecting: 0, failed: 1 });
+    expect(await broadcast).toEqual({ recipients: 4, delivered: 2, pruned: 1, connecting: 0, failed: 1, leftover: [] });
     expect(lines.find((line) => line["message"] === "could not prune stale connection")).toMatchObject({ recipient: "gone-2" });
   });
 });
