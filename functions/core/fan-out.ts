@@ -90,8 +90,9 @@ export function fanOut(room: string, frame: Frame, dependencies: FanOutDependenc
  */
 export async function fanOutToSmallRoom(room: string, frame: Frame, dependencies: FanOutDependencies, options: FanOutOptions & { readonly except?: string }): Promise<FanOutResult | LargeRoom> {
   if (options.largeRoomSize === undefined) return fanOut(room, frame, dependencies, options);
-  const page = await dependencies.store.roomPage(room, { limit: options.largeRoomSize });
-  if (page.cursor !== undefined) return LARGE_ROOM;
+  // One more than the limit: DynamoDB gives a cursor whenever a page is full, even when nothing follows.
+  const page = await dependencies.store.roomPage(room, { limit: options.largeRoomSize + 1 });
+  if (page.connectionIds.length > options.largeRoomSize) return LARGE_ROOM;
   return deliver({ recipients: [page.connectionIds.map((connectionId) => ({ connectionId }))], except: options.except, label: room }, frame, dependencies, options);
 }
 

@@ -117,9 +117,11 @@ export async function sendMessage(
   if (largeRoomSize === undefined) {
     for await (const page of store.roomMembers(request.room)) members.push(...page);
   } else {
-    const page = await store.roomPage(request.room, { limit: largeRoomSize });
+    // One more than a shard: DynamoDB gives a cursor whenever a page is full, so a room of exactly a shard
+    // would otherwise cost an invocation that reads an empty page. Only a larger room is handed on.
+    const page = await store.roomPage(request.room, { limit: largeRoomSize + 1 });
     members.push(...page.connectionIds.map((connectionId) => ({ connectionId })));
-    if (page.cursor !== undefined) {
+    if (page.cursor !== undefined && page.connectionIds.length > largeRoomSize) {
       await invoker!.invoke({ ...piece, kind: "dispatch", cursor: page.cursor });
       handedOn = true;
     }

@@ -44,6 +44,16 @@ describe("backoff", () => {
 });
 
 describe("chat client", () => {
+  it("a message delivered twice (a large room's retried fan-out piece) is shown once and counted unread once", () => {
+    const { chat } = chatWith(["general", "ops"], "ops");
+    chat.receive(JSON.stringify({ type: "joined", room: "general", members: ["alice"], users: [{ name: "alice", userId: "u-A" }], userCount: 1 }));
+    const frame = JSON.stringify(message("m-1", "2024-01-01T00:00:01.000Z"));
+    chat.receive(frame);
+    chat.receive(frame);
+    expect(chat.rooms.get("general")!.messages.map((m) => m.id)).toEqual(["m-1"]);
+    expect(chat.rooms.get("general")!.unread).toBe(1);
+  });
+
   it("connected: re-joins every room, leaves the lobby the user left, and asks history only once joined", () => {
     const { chat, sent } = chatWith(["general", "ops"]);
     chat.connected();

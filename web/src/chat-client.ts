@@ -401,6 +401,8 @@ export class ChatClient {
   private onMessage(frame: MessageFrame): void {
     const room = this.room(frame.room);
     if (room === undefined) return;
+    // A large room's fan-out may deliver a message twice (a retried piece, PROTOCOL.md): shown and counted once.
+    if (room.messages.some((message) => message.id === frame.id)) return;
     mergeMessages(room, [frame]);
     const from = personOf(frame.fromId, frame.from);
     const newPerson = this.people.see(from.userId, from.name);
