@@ -346,7 +346,7 @@ export const SETTINGS = {
     default: 1000,
     description:
       "Recipients one invocation serves. A room with more members than this gets its message through the fan-out function: the sender's invocation delivers the first page and each further page is one asynchronous invocation (docs/performance.md). Presence and typing frames are not sent in rooms larger than this.",
-    validation: [{ condition: "${var.fan_out_shard_size >= 100 && var.fan_out_shard_size <= 5000}", errorMessage: "fan_out_shard_size must be between 100 and 5000 (a piece of connection ids stays far inside an asynchronous invocation's payload limit)." }],
+    validation: [{ condition: "${var.fan_out_shard_size >= 10 && var.fan_out_shard_size <= 5000}", errorMessage: "fan_out_shard_size must be between 10 and 5000 (a piece of connection ids stays far inside an asynchronous invocation's payload limit)." }],
     environment: { name: "FAN_OUT_SHARD_SIZE", receivers: "routes", reader: { kind: "positiveInteger" } },
   },
   onMessageMemoryMb: {

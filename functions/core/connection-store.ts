@@ -129,6 +129,8 @@ export interface ConnectionStore {
    * handing each page to a different invocation.
    */
   roomPage(room: string, page: { readonly limit: number; readonly cursor?: string }): Promise<RoomPage>;
+  /** How many memberships the room has, counted by the store without reading them (for a large room's `userCount`). */
+  roomSize(room: string): Promise<number>;
   /** The connection's membership of the room, read consistently; undefined when it is not a member. */
   membership(connectionId: string, room: string): Promise<Membership | undefined>;
   /**

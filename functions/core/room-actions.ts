@@ -42,7 +42,10 @@ export interface JoinRoomSettings extends RoomActionSettings {
  * names and user ids. The others hear a `joined` presence, unless the
  * connection was a member already (joining twice changes nothing). A room is
  * matched by its key (`Lobby` is `lobby`) and shown under its first spelling.
- * One room past `maxRoomsPerConnection` is `too_many_rooms`.
+ * One room past `maxRoomsPerConnection` is `too_many_rooms`. In a room
+ * larger than `fanOut.largeRoomSize` the answer lists only the members read
+ * (one shard's worth), `userCount` counts memberships (a user with two
+ * connections counts twice there), and nobody hears the join.
  */
 export async function joinRoom(input: ActionInput, dependencies: RoomActionDependencies, settings: JoinRoomSettings): Promise<JoinedFrame> {
   const request = readRoomRequest(parseClientMessage(input.body, settings.maxMessageBytes));
@@ -67,10 +70,20 @@ export async function joinRoom(input: ActionInput, dependencies: RoomActionDepen
     // A membership never outlives its connection's records.
     expiresAt: connection.expiresAt,
   });
-  // One read of the room serves both the answer and the presence broadcast.
+  // One read of the room serves both the answer and the presence broadcast. A room larger than
+  // `largeRoomSize` is read no further than that (100,000 names would cost seconds of Lambda's CPU):
+  // it lists the members read, counts the rest without reading them and hears no presence.
+  const { largeRoomSize } = settings.fanOut;
   const members: RoomMember[] = [];
-  for await (const page of store.roomMembers(room)) members.push(...page);
-  if (!alreadyMember) {
+  let large = false;
+  for await (const page of store.roomMembers(room)) {
+    members.push(...page);
+    if (largeRoomSize !== undefined && members.length > largeRoomSize) {
+      large = true;
+      break;
+    }
+  }
+  if (!alreadyMember && !large) {
     await announcePresence(
       { room, user: connection.userName, userId: connection.userId, event: "joined", connectionId: input.connectionId, members },
       dependencies,
@@ -84,7 +97,8 @@ export async function joinRoom(input: ActionInput, dependencies: RoomActionDepen
     users.set(member.userId, { name: member.userName, userId: member.userId });
   }
   const listed = [...users.values()].sort((a, b) => byName(a.name, b.name) || (a.userId < b.userId ? -1 : 1)).slice(0, settings.maxMemberNames);
-  return { type: "joined", room, members: [...new Set(listed.map((user) => user.name))], users: listed, userCount: users.size };
+  const userCount = large ? Math.max(users.size, await store.roomSize(room)) : users.size;
+  return { type: "joined", room, members: [...new Set(listed.map((user) => user.name))], users: listed, userCount };
 }
 
 /** `leaveRoom`: removes the connection from the room; the others hear a `left` presence. */

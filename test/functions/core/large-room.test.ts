@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Clock } from "../../../functions/core/clock.ts";
 import { InvalidFanOutPieceError, MAX_GENERATION, readFanOutPiece, type FanOutPiece } from "../../../functions/core/fan-out-piece.ts";
 import type { PieceInvoker } from "../../../functions/core/piece-invoker.ts";
-import { typingIndicator } from "../../../functions/core/room-actions.ts";
+import { joinRoom, typingIndicator } from "../../../functions/core/room-actions.ts";
 import { sendMessage, type SendMessageSettings } from "../../../functions/core/send-message.ts";
 import { serveFanOutPiece, type FanOutPieceResult } from "../../../functions/core/serve-fan-out-piece.ts";
 import { captureLogs } from "../support/captured-logs.ts";
@@ -177,6 +177,28 @@ describe("large rooms: sharded fan-out", () => {
       { store: world.store, sender: world.sender, clock, logger },
       { maxMessageBytes: 32_768, fanOut: { concurrency: 4, largeRoomSize: SHARD } },
     );
+    for (const member of members) expect(world.framesOf(member)).toEqual([]);
+  });
+});
+
+describe("large rooms: joinRoom", () => {
+  it("joining a room larger than a shard reads one shard of names, counts the rest without reading them, and tells nobody", async () => {
+    // GIVEN a room of 15 (shard 10), and a newcomer
+    const { room, members } = await roomOf(15, "join-large");
+    const newcomer = await world.connected("newcomer", ["lobby"]);
+    const { logger } = captureLogs();
+    world.table.calls.length = 0;
+
+    // WHEN the newcomer joins it
+    const joined = await joinRoom(
+      { connectionId: newcomer, body: JSON.stringify({ action: "joinRoom", room }) },
+      { store: world.store, sender: world.sender, clock: movingClock(), logger },
+      { maxMessageBytes: 32_768, fanOut: { concurrency: 4, largeRoomSize: SHARD }, maxRoomsPerConnection: 20, maxMemberNames: 200, defaultRoom: "lobby" },
+    );
+
+    // THEN the answer counts all 16 memberships (counted by the store) and no member heard the join
+    expect(joined.userCount).toBe(16);
+    expect(world.table.calls.some((call) => call.action === "Query" && call.input["Select"] === "COUNT")).toBe(true);
     for (const member of members) expect(world.framesOf(member)).toEqual([]);
   });
 });
