@@ -1,6 +1,6 @@
 import path from "node:path";
 import { pathToFileURL } from "node:url";
-import { startEmulator, type EmulatorOptions, type RunningEmulator } from "./emulator.ts";
+import { startEmulator, type CrashInvocations, type EmulatorOptions, type RunningEmulator } from "./emulator.ts";
 import { EmulatorError } from "./errors.ts";
 import type { GatewayOptions } from "./options.ts";
 
@@ -22,6 +22,7 @@ Options:
                       (default: loopback names only: localhost, 127.0.0.1, [::1])
   --allow-any-host    answer any Host header (turns the DNS-rebinding guard off)
   --unsigned-connections   accept @connections requests without a SigV4 signature (AWS: 403)
+  --unsigned-lambda   accept Lambda Invoke API requests without a SigV4 signature (AWS: 403)
   --no-throttling     ignore the stage's throttling settings (default: enforced, 429 over the limit)
   --data DIR          keep DynamoDB data in DIR (default: in memory)
   --stage S           stage to serve (default: the API's only stage)
@@ -33,6 +34,11 @@ Options:
   --integration-timeout MS   override every integration's timeout
   --ttl-sweep-seconds N       delete expired items of tables with a ttl block every N s (default 60; 0: never)
   --functions-dynamodb-endpoint URL   the DynamoDB endpoint handlers use (default: the local one), e.g. a proxy
+  --async-retry-delay MS      wait MS before each retry of a failed asynchronous (Event) invocation
+                              (default: AWS's 60000 before the first retry, 120000 before the second)
+  --crash-invocations NAME=COUNT[@MS]   test aid: the first COUNT invocations of function NAME crash
+                              MS ms after they start (default 0), as if the runtime died
+                              (Runtime.ExitError); repeatable
 `;
 
 export class UsageError extends EmulatorError {}
@@ -44,7 +50,7 @@ export interface ParsedArgs {
 }
 
 /** The emulate flags that take no value; commands that add their own (dev/cli.ts) include these. */
-export const EMULATE_BOOLEAN_FLAGS: readonly string[] = ["help", "allow-any-host", "unsigned-connections", "no-throttling"];
+export const EMULATE_BOOLEAN_FLAGS: readonly string[] = ["help", "allow-any-host", "unsigned-connections", "unsigned-lambda", "no-throttling"];
 
 /** The command, its positional arguments and its flags; `booleanFlags` take no value. */
 export function parseArgs(argv: readonly string[], booleanFlags: readonly string[] = EMULATE_BOOLEAN_FLAGS): ParsedArgs {
@@ -78,6 +84,15 @@ function numberFlag(flags: Map<string, string[]>, name: string): number | undefi
   return parsed;
 }
 
+/** `--crash-invocations NAME=COUNT[@AFTER_MS]`, e.g. `wsstack-fan-out=1@200`. */
+export function parseCrashInvocations(values: readonly string[]): CrashInvocations[] {
+  return values.map((value) => {
+    const match = /^(.+)=(\d+)(?:@(\d+))?$/.exec(value);
+    if (match === null) throw new UsageError(`--crash-invocations expects NAME=COUNT or NAME=COUNT@MS (got "${value}")`);
+    return { functionName: match[1]!, count: Number(match[2]), ...(match[3] === undefined ? {} : { afterMs: Number(match[3]) }) };
+  });
+}
+
 export function emulatorOptions(source: string, flags: Map<string, string[]>, env: NodeJS.ProcessEnv): EmulatorOptions {
   const variables: Record<string, string> = {};
   for (const assignment of flags.get("var") ?? []) {
@@ -105,6 +120,9 @@ export function emulatorOptions(source: string, flags: Map<string, string[]>, en
     allowedHosts: flags.get("allow-host") ?? [],
     allowAnyHost: flags.has("allow-any-host"),
     unsignedConnections: flags.has("unsigned-connections"),
+    unsignedLambda: flags.has("unsigned-lambda"),
+    asyncRetryDelayMs: numberFlag(flags, "async-retry-delay"),
+    crashInvocations: parseCrashInvocations(flags.get("crash-invocations") ?? []),
     dataDir: flags.get("data")?.at(-1),
     stage: flags.get("stage")?.at(-1),
     api: flags.get("api")?.at(-1),
@@ -158,6 +176,7 @@ export function printServing(emulator: RunningEmulator): void {
   if (emulator.dynamoDbEndpoint) console.log(`DynamoDB: ${emulator.dynamoDbEndpoint}`);
   console.log(`WebSocket URL: ${emulator.url}`);
   console.log(`Connection URL: ${emulator.connectionUrl}`);
+  console.log(`Lambda endpoint: ${emulator.lambdaEndpoint} (Invoke API; functions get it as AWS_ENDPOINT_URL_LAMBDA)`);
 }
 
 /** Runs the CLI in this process and exits when it is done (a long-running command exits on its signal). */

@@ -1,13 +1,15 @@
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { CodeCache, defaultCacheDir } from "./assets.ts";
+import { AsyncInvocationQueue } from "./async-invoke.ts";
 import { ConnectionRegistry } from "./connections.ts";
 import type { LocalDynamoDb } from "./dynamodb.ts";
 import { describeError, EmulatorError } from "./errors.ts";
 import type { ApiFacts } from "./events.ts";
 import { Gateway } from "./gateway.ts";
 import { HostPolicy, isLoopbackListenAddress, normalizeAllowedHost } from "./host-policy.ts";
-import { Invoker } from "./invoker.ts";
+import { Invoker, type CrashInjection } from "./invoker.ts";
+import { LambdaInvokeApi } from "./lambda-api.ts";
 import { batchedStdout } from "./log.ts";
 import { ManagementApi, type ManagementApiFault } from "./management-api.ts";
 import { checkMockIntegration } from "./mock-integration.ts";
@@ -46,6 +48,26 @@ export interface EmulatorOptions extends PlanOptions {
    * (`--unsigned-connections`). @default false: unsigned requests get 403
    */
   readonly unsignedConnections?: boolean;
+  /**
+   * Accept Lambda Invoke API requests that are not SigV4-signed
+   * (`--unsigned-lambda`). @default false: unsigned requests get 403
+   */
+  readonly unsignedLambda?: boolean;
+  /**
+   * Replaces both of AWS's waits before retrying a failed asynchronous
+   * (`Event`) invocation, 60 s before the first retry and 120 s before the
+   * second (`--async-retry-delay`). @default AWS's waits
+   */
+  readonly asyncRetryDelayMs?: number;
+  /**
+   * Test aid (`--crash-invocations`): the first `count` invocations of each
+   * named function (any invocation type: routes, the authorizer, the Invoke
+   * API, retries) crash `afterMs` after they start, as if the runtime process
+   * died (`Runtime.ExitError`); what they did before stays done. A function
+   * is named by its `function_name`, resource address or logical name.
+   * @default none
+   */
+  readonly crashInvocations?: readonly CrashInvocations[];
   /** Persist DynamoDB data in this folder. @default in memory */
   readonly dataDir?: string;
   /** Where unpacked bundles and the compiled worker live. @default <project>/node_modules/.cache/wsstack */
@@ -81,6 +103,12 @@ export interface EmulatorOptions extends PlanOptions {
    * @default performance.now
    */
   readonly throttleClock?: Clock;
+  /**
+   * Test hook: the clock (epoch ms) asynchronous events' ages are measured
+   * by, against `maximum_event_age_in_seconds`, so a test can age an event
+   * without waiting. Never set by the CLI. @default Date.now
+   */
+  readonly asyncClock?: () => number;
   /** Receives every log line. @default stdout, written once per event-loop turn */
   readonly log?: (line: string) => void;
   /**
@@ -90,6 +118,12 @@ export interface EmulatorOptions extends PlanOptions {
   readonly pages?: (served: { readonly origin: string; readonly url: string }) => readonly HttpPage[];
 }
 
+/** One `--crash-invocations <function>=<count>[@<afterMs>]`. */
+export interface CrashInvocations extends CrashInjection {
+  /** `function_name`, resource address (`aws_lambda_function.x`) or logical name (`x`). */
+  readonly functionName: string;
+}
+
 export interface RunningEmulator {
   /** `ws://<host>:<port>/<stage>` */
   readonly url: string;
@@ -97,6 +131,8 @@ export interface RunningEmulator {
   readonly connectionUrl: string;
   /** `http://<host>:<port>/<stage>`: the endpoint for ApiGatewayManagementApiClient. */
   readonly managementEndpoint: string;
+  /** `http://<host>:<port>`: Lambda's Invoke API; every function gets it as `AWS_ENDPOINT_URL_LAMBDA`. */
+  readonly lambdaEndpoint: string;
   readonly port: number;
   readonly plan: EmulatorPlan;
   /** The local DynamoDB endpoint, when one runs. */
@@ -127,10 +163,12 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
   const port = await server.listen(options.port ?? 3001, host);
   const advertisedHost = host === "0.0.0.0" || host === "::" ? "127.0.0.1" : host.includes(":") ? `[${host}]` : host;
   const domainName = `${advertisedHost}:${port}`;
+  const lambdaEndpoint = `http://${domainName}`;
 
   let dynamo: LocalDynamoDb | undefined;
   let invoker: Invoker | undefined;
   try {
+    const crashInvocations = crashInjections(plan, options.crashInvocations ?? [], log);
     if (options.dynamoDb ?? plan.tables.length > 0) {
       // Loaded only when needed: dynalite and the DynamoDB SDK cost ~10 MB and start-up time.
       const { startDynamoDb } = await import("./dynamodb.ts");
@@ -147,9 +185,13 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
         AWS_SECRET_ACCESS_KEY: "local",
         AWS_SESSION_TOKEN: "local",
         ...(dynamo || options.functionsDynamoDbEndpoint ? { AWS_ENDPOINT_URL_DYNAMODB: options.functionsDynamoDbEndpoint ?? dynamo!.endpoint } : {}),
+        // The SDK v3 convention (and the project's own Invoke caller): Lambda calls go to the emulator.
+        // A function whose own environment sets it keeps its value (the plan's variables come last).
+        AWS_ENDPOINT_URL_LAMBDA: lambdaEndpoint,
       },
       maxWorkersPerFunction: options.maxWorkersPerFunction,
       log,
+      crashInvocations,
     });
   } catch (error) {
     await server.close();
@@ -171,8 +213,20 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
   const base = `${advertisedHost}:${port}/${plan.stage.name}`;
   const pages = options.pages?.({ origin: `http://${advertisedHost}:${port}`, url: `ws://${base}` });
   if (options.unsignedConnections) log("note: @connections accepts unsigned requests (--unsigned-connections); AWS answers them 403");
+  if (options.unsignedLambda) log("note: the Lambda Invoke API accepts unsigned requests (--unsigned-lambda); AWS answers them 403");
   const signature = options.unsignedConnections ? undefined : { region: plan.region };
-  server.attach({ gateway, management: new ManagementApi(plan.stage.name, connections, gatewayOptions, log, options.managementApiFaults, signature), pages });
+  const asyncQueue = new AsyncInvocationQueue({ invoker, log, retryDelayMs: options.asyncRetryDelayMs, clock: options.asyncClock });
+  if (options.asyncRetryDelayMs !== undefined) log(`note: failed asynchronous invocations are retried after ${options.asyncRetryDelayMs} ms (--async-retry-delay; AWS waits 60 s, then 120 s)`);
+  const lambda = new LambdaInvokeApi({
+    functions: plan.functions,
+    region: plan.region,
+    accountId: plan.accountId,
+    invoker,
+    queue: asyncQueue,
+    log,
+    signature: options.unsignedLambda ? undefined : { region: plan.region },
+  });
+  server.attach({ gateway, management: new ManagementApi(plan.stage.name, connections, gatewayOptions, log, options.managementApiFaults, signature), lambda, pages });
 
   const runningInvoker = invoker;
   let closing: Promise<void> | undefined;
@@ -183,6 +237,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
       // Let the close handshakes finish so every connection's $disconnect starts.
       await waitUntil(() => connections.all().length === 0, 1_000);
       await gateway.drainDisconnects(gatewayOptions.shutdownDisconnectMs);
+      asyncQueue.close();
       await runningInvoker.close().catch((error: unknown) => log(`stopping workers: ${describeError(error)}`));
       await server.close();
       await dynamo?.close().catch((error: unknown) => log(`stopping DynamoDB: ${describeError(error)}`));
@@ -192,6 +247,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     url: `ws://${base}`,
     connectionUrl: `http://${base}/@connections`,
     managementEndpoint: `http://${base}`,
+    lambdaEndpoint,
     port,
     plan,
     dynamoDbEndpoint: dynamo?.endpoint,
@@ -218,6 +274,29 @@ function hostPolicy(host: string, options: EmulatorOptions, log: (line: string) 
   }
   if (options.allowAnyHost) log("warning: --allow-any-host: any Host header is accepted, so a web page can reach the emulator through DNS rebinding");
   return new HostPolicy({ allowedHosts, allowAnyHost: options.allowAnyHost });
+}
+
+/**
+ * `--crash-invocations` by function address. A name that matches no function
+ * fails the start: a typo must not silently test nothing.
+ */
+function crashInjections(plan: EmulatorPlan, requested: readonly CrashInvocations[], log: (line: string) => void): Map<string, CrashInjection> {
+  const out = new Map<string, CrashInjection>();
+  for (const entry of requested) {
+    const functions = [...plan.functions.values()];
+    const fn =
+      functions.find((candidate) => candidate.functionName === entry.functionName) ??
+      functions.find((candidate) => candidate.address === entry.functionName || candidate.address === `aws_lambda_function.${entry.functionName}`);
+    if (fn === undefined) {
+      throw new EmulatorError(`--crash-invocations: no function "${entry.functionName}" (have: ${functions.map((candidate) => candidate.functionName).join(", ")})`);
+    }
+    if (!Number.isInteger(entry.count) || entry.count < 0 || !Number.isInteger(entry.afterMs ?? 0) || (entry.afterMs ?? 0) < 0) {
+      throw new EmulatorError(`--crash-invocations ${entry.functionName}: count and afterMs must be whole numbers of at least 0`);
+    }
+    out.set(fn.address, { count: entry.count, afterMs: entry.afterMs ?? 0 });
+    log(`note: test aid --crash-invocations: the first ${entry.count} invocation(s) of ${fn.functionName} crash ${entry.afterMs ?? 0} ms after they start (Runtime.ExitError)`);
+  }
+  return out;
 }
 
 function definedOnly<T extends object>(value: T): Partial<T> {

@@ -56,6 +56,8 @@ export class FunctionError extends EmulatorError {
     readonly functionName: string,
     readonly errorType: string,
     readonly errorMessage: string,
+    /** The error's stack, one line per entry, as the Node.js runtime reports it in `trace`. */
+    readonly trace: readonly string[] = [],
   ) {
     super(`${functionName} failed: ${errorType}: ${errorMessage}`);
   }
@@ -71,14 +73,22 @@ export class FunctionTimeoutError extends EmulatorError {
   }
 }
 
-/** The worker running the function died (process.exit, fatal error, out of memory). */
+/** The worker running the function died (process.exit, fatal error, out of memory, an injected crash). */
 export class WorkerCrashedError extends EmulatorError {
+  /**
+   * How the runtime ended, in the words of Lambda's `Runtime.ExitError`
+   * ("Runtime exited with error: <exit>"): `exit status 3`, `signal: killed`.
+   */
+  readonly exit: string;
+
   constructor(
     readonly functionName: string,
     detail: string,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; exit?: string },
   ) {
     super(`${functionName}: runtime exited (${detail})`, options);
+    const code = /^exit code (-?\d+)/.exec(detail)?.[1];
+    this.exit = options?.exit ?? (code === undefined ? detail : `exit status ${code}`);
   }
 }
 

@@ -17,7 +17,29 @@ import type { FromWorker, LambdaWorkerData, SerializedError, ToWorker } from "./
  * started, up to `maxWorkersPerFunction`, and further invocations queue. A
  * function that runs past its `timeout` has its worker terminated, so a hung
  * handler costs one worker, never the emulator.
+ *
+ * Every invocation goes through here, whoever asks: API Gateway's routes and
+ * authorizer (gateway.ts), and the Lambda Invoke API's synchronous and
+ * asynchronous invocations (lambda-api.ts, async-invoke.ts). So the test aid
+ * `crashInvocations` counts them all.
  */
+
+/**
+ * Test aid (`--crash-invocations`): the first `count` invocations of a
+ * function crash `afterMs` after they start, as if the runtime process died
+ * (Lambda reports `Runtime.ExitError`). What the handler did before stays done.
+ */
+export interface CrashInjection {
+  readonly count: number;
+  /** @default 0 */
+  readonly afterMs?: number;
+}
+
+/** Per-invocation choices. */
+export interface InvokeOptions {
+  /** The invocation's request id (`context.awsRequestId`). @default a new UUID */
+  readonly requestId?: string;
+}
 
 export interface InvokerOptions {
   /** Folder for the compiled worker entry. */
@@ -39,6 +61,8 @@ export interface InvokerOptions {
   readonly scaleOutDelayMs?: number;
   /** Where function output goes, one line at a time. */
   readonly log: (line: string) => void;
+  /** Injected crashes, by function resource address (test aid). @default none */
+  readonly crashInvocations?: ReadonlyMap<string, CrashInjection>;
 }
 
 /** A function's code, ready to run. */
@@ -50,26 +74,38 @@ export interface PreparedFunction {
 export class Invoker {
   private readonly pools = new Map<string, FunctionPool>();
   private readonly workerFile: string;
+  /** Injected crashes still to come, by function address. */
+  private readonly crashesLeft = new Map<string, number>();
   private closed = false;
 
   constructor(
     functions: readonly PreparedFunction[],
-    options: InvokerOptions,
+    private readonly options: InvokerOptions,
   ) {
     this.workerFile = compileWorkerEntry(options.cacheDir);
     for (const fn of functions) this.pools.set(fn.plan.address, new FunctionPool(fn, this.workerFile, options));
+    for (const [address, crash] of options.crashInvocations ?? []) this.crashesLeft.set(address, crash.count);
   }
 
   /**
-   * Invokes a function synchronously (RequestResponse) and resolves with its
-   * JSON result. Rejects with FunctionError, FunctionTimeoutError or
-   * WorkerCrashedError.
+   * Invokes a function and resolves with its JSON result. Rejects with
+   * FunctionError, FunctionTimeoutError or WorkerCrashedError.
    */
-  async invoke(functionAddress: string, event: unknown): Promise<unknown> {
+  async invoke(functionAddress: string, event: unknown, options: InvokeOptions = {}): Promise<unknown> {
     if (this.closed) throw new EmulatorClosedError();
     const pool = this.pools.get(functionAddress);
     if (pool === undefined) throw new Error(`no function ${functionAddress} in this plan`);
-    return pool.invoke(event);
+    return pool.invoke(event, options.requestId ?? randomUUID(), this.takeCrash(functionAddress, pool.name));
+  }
+
+  /** The crash delay when this invocation is one of the injected crashes. */
+  private takeCrash(functionAddress: string, name: string): number | undefined {
+    const left = this.crashesLeft.get(functionAddress) ?? 0;
+    if (left <= 0) return undefined;
+    this.crashesLeft.set(functionAddress, left - 1);
+    const afterMs = this.options.crashInvocations?.get(functionAddress)?.afterMs ?? 0;
+    this.options.log(`${name}: this invocation will crash after ${afterMs} ms (--crash-invocations; ${left - 1} more to come)`);
+    return afterMs;
   }
 
   /** Terminates every worker; pending invocations reject with EmulatorClosedError. */
@@ -120,14 +156,18 @@ class FunctionPool {
     this.fixedScaleOutDelayMs = options.scaleOutDelayMs === undefined ? undefined : Math.max(0, options.scaleOutDelayMs);
   }
 
+  get name(): string {
+    return this.fn.plan.functionName;
+  }
+
   private get scaleOutDelayMs(): number {
     return this.fixedScaleOutDelayMs ?? Math.min(200, Math.max(10, this.coldStartMs));
   }
 
-  async invoke(event: unknown): Promise<unknown> {
+  async invoke(event: unknown, requestId: string, crashAfterMs: number | undefined): Promise<unknown> {
     const worker = await this.acquire();
     try {
-      return await worker.invoke(event, this.fn.plan.timeoutSeconds);
+      return await worker.invoke(event, this.fn.plan.timeoutSeconds, requestId, crashAfterMs);
     } finally {
       this.release(worker);
     }
@@ -295,21 +335,45 @@ class LambdaWorker {
     });
   }
 
-  async invoke(event: unknown, timeoutSeconds: number): Promise<unknown> {
+  async invoke(event: unknown, timeoutSeconds: number, requestId: string, crashAfterMs?: number): Promise<unknown> {
     await this.ready;
     // It may have died while idle (a stray timer throwing after its last invocation).
     if (!this.alive) throw new WorkerCrashedError(this.name, "exited before the invocation started");
-    const requestId = randomUUID();
     const deadline = Date.now() + timeoutSeconds * 1000;
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.fail(new FunctionTimeoutError(this.name, timeoutSeconds));
         void this.terminate();
       }, timeoutSeconds * 1000);
+      let settled = false;
+      let crash: NodeJS.Timeout | undefined;
+      const finish = (settle: () => void) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        clearTimeout(crash);
+        settle();
+      };
+      if (crashAfterMs !== undefined) {
+        // An injected crash: the runtime dies `crashAfterMs` into the invocation, as a killed Lambda
+        // process would. What the handler did so far stays done; an outcome it reported sooner is lost.
+        crash = setTimeout(() => {
+          const error = new WorkerCrashedError(this.name, `injected crash after ${crashAfterMs} ms`, { exit: "signal: killed" });
+          finish(() => reject(error));
+          this.fail(error);
+          void this.terminate();
+        }, crashAfterMs);
+      }
+      const outcomeLost = crashAfterMs !== undefined;
       this.pending = {
         requestId,
-        resolve: (value) => (clearTimeout(timer), resolve(value)),
-        reject: (error) => (clearTimeout(timer), reject(error)),
+        resolve: (value) => {
+          if (!outcomeLost) finish(() => resolve(value));
+        },
+        // A timeout or a real crash still ends the invocation; the handler's own error is lost with the runtime.
+        reject: (error) => {
+          if (!outcomeLost || !(error instanceof FunctionError)) finish(() => reject(error));
+        },
       };
       this.worker.postMessage({ type: "invoke", requestId, event: JSON.stringify(event) ?? "null", deadline } satisfies ToWorker);
     });
@@ -346,5 +410,6 @@ function workerExecArgv(): string[] | undefined {
 }
 
 function toFunctionError(functionName: string, error: SerializedError): FunctionError {
-  return new FunctionError(functionName, error.errorType, error.errorMessage);
+  // The Node.js runtime reports the stack as `trace`, one entry per line.
+  return new FunctionError(functionName, error.errorType, error.errorMessage, error.stack === undefined ? [] : error.stack.split("\n"));
 }

@@ -165,7 +165,8 @@ function readBody(request: IncomingMessage, limit: number): Promise<Buffer | und
   });
 }
 
-function drain(request: IncomingMessage): Promise<void> {
+/** Reads and drops the request body, so an answer can be sent on a kept-alive connection. */
+export function drain(request: IncomingMessage): Promise<void> {
   return new Promise((resolve) => {
     request.resume();
     request.on("end", resolve);

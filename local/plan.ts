@@ -1,6 +1,7 @@
 import { existsSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import { AssetNotFoundError, EmulatorError, UnsupportedConfigurationError } from "./errors.ts";
+import { functionArn, parseFunctionReference } from "./function-names.ts";
 import { apiIdFor } from "./ids.ts";
 import { ReferenceResolver, referencedAddress, type ResourceReference } from "./references.ts";
 import type { StageThrottleSettings, ThrottleLimits } from "./throttle.ts";
@@ -10,7 +11,9 @@ import type { StageThrottleSettings, ThrottleLimits } from "./throttle.ts";
  *
  * Only the resources API Gateway and Lambda need at run time are read: the
  * WebSocket API, its stage, routes, route responses, integrations (and their
- * responses), authorizers, the Lambda functions they call and the DynamoDB
+ * responses), authorizers, the Lambda functions (those they call, and the
+ * others, which the Lambda Invoke API serves), their asynchronous invocation
+ * settings (`aws_lambda_function_event_invoke_config`) and the DynamoDB
  * tables. IAM, log groups, permissions, deployments, outputs and providers do
  * not change what a client sees, so they are ignored.
  *
@@ -26,7 +29,13 @@ export interface EmulatorPlan {
   readonly stage: StagePlan;
   /** Routes by route key. */
   readonly routes: ReadonlyMap<string, RoutePlan>;
-  /** Functions called by a route or an authorizer, by resource address. */
+  /**
+   * Every function, by resource address: those a route or the authorizer
+   * calls, and the others (functions other functions invoke through the
+   * Lambda Invoke API). A function no route uses that the emulator cannot
+   * run (another runtime, a missing package, `count = 0`) is left out with a
+   * warning instead of failing the whole stack.
+   */
   readonly functions: ReadonlyMap<string, FunctionPlan>;
   readonly tables: readonly TablePlan[];
   readonly region: string;
@@ -109,6 +118,24 @@ export interface FunctionPlan {
   readonly environment: Readonly<Record<string, string>>;
   readonly code: CodeSource;
   readonly arn: string;
+  /**
+   * How asynchronous (`Event`) invocations are retried and how long they may
+   * wait; loadPlan always sets it. @default DEFAULT_ASYNC_INVOKE
+   */
+  readonly asyncInvoke?: AsyncInvokePlan;
+}
+
+/**
+ * An `aws_lambda_function_event_invoke_config` for the function (unqualified
+ * or `$LATEST`), or Lambda's defaults when there is none.
+ */
+export interface AsyncInvokePlan {
+  /** Retries after a function error, 0 to 2. @default 2 */
+  readonly maximumRetryAttempts: number;
+  /** Events older than this are dropped, 60 to 21 600. @default 21_600 (6 hours) */
+  readonly maximumEventAgeSeconds: number;
+  /** The resource these values come from; undefined for Lambda's defaults. */
+  readonly address?: string;
 }
 
 export interface TablePlan {
@@ -160,6 +187,8 @@ export interface PlanOptions {
 export const DEFAULT_INTEGRATION_TIMEOUT_MS = 29_000;
 const DEFAULT_LAMBDA_TIMEOUT_SECONDS = 3;
 const DEFAULT_LAMBDA_MEMORY_MB = 128;
+/** Lambda's asynchronous invocation defaults (https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-error-handling.html). */
+export const DEFAULT_ASYNC_INVOKE: AsyncInvokePlan = { maximumRetryAttempts: 2, maximumEventAgeSeconds: 21_600 };
 
 type Block = Record<string, unknown>;
 type ResourceMap = Map<string, Block>; // address → arguments
@@ -234,6 +263,8 @@ class PlanBuilder {
     for (const routeKey of stage.throttle.routeLimits.keys()) {
       if (!routes.has(routeKey)) this.warnings.push(`stage ${stage.name}: route_settings names route "${routeKey}", which the API does not declare (AWS refuses this); ignored`);
     }
+    this.readOtherFunctions(functions);
+    this.readEventInvokeConfigs(functions);
     return {
       sourceFile: this.sourceFile,
       moduleDir: this.moduleDir,
@@ -519,7 +550,91 @@ class PlanBuilder {
       environment,
       code: this.readCodeSource(address, block),
       arn: this.functionArn(functionName),
+      asyncInvoke: DEFAULT_ASYNC_INVOKE,
     };
+  }
+
+  /**
+   * Functions no route or authorizer calls: other functions invoke them
+   * through the Lambda Invoke API (a fan-out worker, say). They are read
+   * like the others, but one the emulator cannot run is skipped with a
+   * warning: it must not stop a stack whose API works without it.
+   */
+  private readOtherFunctions(functions: Map<string, FunctionPlan>): void {
+    for (const [address, block] of this.of("aws_lambda_function")) {
+      if (functions.has(address) || this.notCreated(address, block)) continue;
+      try {
+        functions.set(address, this.readFunction(address, block));
+      } catch (error) {
+        if (!(error instanceof EmulatorError)) throw error;
+        this.warnings.push(`${error.message}; no route uses this function, so it is left out (the Lambda Invoke API answers 404 for it)`);
+      }
+    }
+  }
+
+  /** `count = 0` (e.g. `var.x ? 1 : 0`): Terraform creates nothing. A count the emulator cannot evaluate counts as created. */
+  private notCreated(address: string, block: Block): boolean {
+    if (block.count === undefined || block.count === null) return false;
+    try {
+      return Number(this.resolver.resolve(block.count, address, "count")) === 0;
+    } catch {
+      return false;
+    }
+  }
+
+  /**
+   * `aws_lambda_function_event_invoke_config { function_name, qualifier,
+   * maximum_retry_attempts, maximum_event_age_in_seconds }` (hashicorp/aws
+   * schema). `function_name` is a name or an ARN, usually a reference to the
+   * function's `function_name` or `arn`. The emulator runs `$LATEST` only, so
+   * a configuration for another version or alias is ignored with a warning.
+   */
+  private readEventInvokeConfigs(functions: Map<string, FunctionPlan>): void {
+    const byName = new Map([...functions.values()].map((fn) => [fn.functionName, fn]));
+    /** Whether the configuration chosen so far for a function names `$LATEST` (an unqualified one wins). */
+    const chosenQualified = new Map<string, boolean>();
+    for (const [address, block] of this.of("aws_lambda_function_event_invoke_config")) {
+      if (this.notCreated(address, block)) continue;
+      const value = this.requiredText(block, address, "function_name");
+      const reference = parseFunctionReference(value);
+      if (reference === undefined) throw new UnsupportedConfigurationError(address, "function_name", `function_name "${value}" is not a function name or ARN`);
+      const fn = byName.get(reference.name);
+      const elsewhere = (reference.region !== undefined && reference.region !== this.region) || (reference.accountId !== undefined && reference.accountId !== this.accountId);
+      if (fn === undefined || elsewhere) {
+        this.warnings.push(`${address}: function_name "${value}" is not a function of this stack the emulator runs; ignored`);
+        continue;
+      }
+      const qualifier = this.text(block, address, "qualifier") ?? reference.qualifier;
+      if (qualifier !== undefined && qualifier !== "$LATEST") {
+        this.warnings.push(`${address}: applies to ${fn.functionName}:${qualifier}, and the emulator runs $LATEST only; ignored`);
+        continue;
+      }
+      const whole = (argument: string, fallback: number, min: number, max: number): number => {
+        const number = this.number(block, address, argument, fallback);
+        if (!Number.isInteger(number) || number < min || number > max) {
+          throw new UnsupportedConfigurationError(address, argument, `${argument} must be a whole number from ${min} to ${max} (got ${number})`);
+        }
+        return number;
+      };
+      const asyncInvoke: AsyncInvokePlan = {
+        maximumRetryAttempts: whole("maximum_retry_attempts", DEFAULT_ASYNC_INVOKE.maximumRetryAttempts, 0, 2),
+        maximumEventAgeSeconds: whole("maximum_event_age_in_seconds", DEFAULT_ASYNC_INVOKE.maximumEventAgeSeconds, 60, 21_600),
+        address,
+      };
+      if (block.destination_config !== undefined && block.destination_config !== null) {
+        this.warnings.push(`${address}: destination_config is not emulated; successful and failed events are only logged`);
+      }
+      const current = functions.get(fn.address)!;
+      // Unqualified invocations are what the emulator serves: an unqualified configuration wins over one for $LATEST.
+      const previous = chosenQualified.get(fn.address);
+      if (previous !== undefined && !(previous && qualifier === undefined)) {
+        this.warnings.push(`${address}: ${fn.functionName} already has ${current.asyncInvoke?.address}; ignored`);
+        continue;
+      }
+      if (previous !== undefined) this.warnings.push(`${current.asyncInvoke?.address}: ${fn.functionName} also has the unqualified ${address}, which is used`);
+      chosenQualified.set(fn.address, qualifier !== undefined);
+      functions.set(fn.address, { ...current, asyncInvoke });
+    }
   }
 
   private readCodeSource(address: string, block: Block): CodeSource {
@@ -590,7 +705,7 @@ class PlanBuilder {
   }
 
   private functionArn(functionName: string): string {
-    return `arn:aws:lambda:${this.region}:${this.accountId}:function:${functionName}`;
+    return functionArn(this.region, this.accountId, functionName);
   }
 
   /** Attribute values other resources may read (an environment variable naming a table, an ARN in a policy). */

@@ -7,12 +7,14 @@ import { describeError } from "./errors.ts";
 import { FrameSizeWatcher } from "./frame-limit.ts";
 import type { Gateway, HandshakeRequest } from "./gateway.ts";
 import type { HostPolicy } from "./host-policy.ts";
+import { LambdaInvokeApi } from "./lambda-api.ts";
 import { ManagementApi } from "./management-api.ts";
 import type { GatewayOptions } from "./options.ts";
 
 /**
  * The emulator's one port: WebSocket upgrades on `/{stage}`, the
- * `@connections` API on `/{stage}/@connections/{id}`, 426 for a plain GET on
+ * `@connections` API on `/{stage}/@connections/{id}`, Lambda's Invoke API on
+ * `/2015-03-31/functions/{FunctionName}/invocations`, 426 for a plain GET on
  * the stage path and 404 elsewhere.
  *
  * Every request and upgrade, mounted pages included, first passes the
@@ -27,11 +29,13 @@ import type { GatewayOptions } from "./options.ts";
 export interface ServerParts {
   readonly gateway: Gateway;
   readonly management: ManagementApi;
+  /** Lambda's Invoke API for the plan's functions. */
+  readonly lambda?: LambdaInvokeApi;
   /** Plain HTTP pages mounted next to the API (`wsstack dev`: the dev issuer and the web page); tried in order. */
   readonly pages?: readonly HttpPage[];
 }
 
-/** A plain HTTP handler on the emulator's port. It never sees the stage path or `@connections`. */
+/** A plain HTTP handler on the emulator's port. It never sees the stage path, `@connections` or the Invoke API. */
 export interface HttpPage {
   handles(rawPath: string): boolean;
   handle(request: IncomingMessage, response: ServerResponse, rawPath: string): Promise<void>;
@@ -110,6 +114,7 @@ export class GatewayServer {
     }
     if (this.parts === undefined) return void response.writeHead(503).end();
     if (ManagementApi.matches(rawPath)) return this.parts.management.handle(request, response, rawPath);
+    if (this.parts.lambda !== undefined && LambdaInvokeApi.matches(rawPath)) return this.parts.lambda.handle(request, response, rawPath);
     request.resume();
     if (this.isStagePath(rawPath)) {
       const body = JSON.stringify({ message: "Upgrade Required" });

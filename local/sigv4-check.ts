@@ -17,7 +17,10 @@ import type { IncomingHttpHeaders } from "node:http";
  *
  * Answers are 403 with `x-amzn-ErrorType` and `{"message": …}`. The unsigned
  * and expired texts are API Gateway's observed ones (local/README.md, "The
- * `@connections` signature check", lists sources and the [UNV] ones).
+ * `@connections` signature check", lists sources and the [UNV] ones). The
+ * Lambda Invoke API (lambda-api.ts) makes the same checks with the service
+ * `lambda`; Lambda's expired-signature text is the same, with the same
+ * 5-minute window (local/spec/lambda-invoke.md §2).
  *
  * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_sigv-signing-elements.html
  */
@@ -33,13 +36,18 @@ export interface SignatureCheckOptions {
   readonly region: string;
   /** Epoch milliseconds. */
   readonly now: number;
+  /**
+   * The service the credential scope must name: `execute-api` for `@connections`,
+   * `lambda` for the Lambda Invoke API (local/lambda-api.ts). @default "execute-api"
+   */
+  readonly service?: string;
 }
 
 /** How far `X-Amz-Date` may be from now: API Gateway reports "- 5 min." when it is older (see the README's sources). */
 export const SIGNATURE_WINDOW_MS = 5 * 60_000;
 
 const ALGORITHM = "AWS4-HMAC-SHA256";
-const SERVICE = "execute-api";
+const DEFAULT_SERVICE = "execute-api";
 const AMZ_DATE = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/;
 
 /** Undefined when the request is signed as the SDK signs it; otherwise API Gateway's 403 answer. */
@@ -77,7 +85,8 @@ export function checkSignature(headers: IncomingHttpHeaders, options: SignatureC
     };
   }
   const [, scopeDate, scopeRegion, scopeService] = credential as [string, string, string, string, string];
-  if (scopeService !== SERVICE) return { errorType: "InvalidSignatureException", message: `Credential should be scoped to correct service: '${SERVICE}'.` };
+  const service = options.service ?? DEFAULT_SERVICE;
+  if (scopeService !== service) return { errorType: "InvalidSignatureException", message: `Credential should be scoped to correct service: '${service}'.` };
   if (scopeRegion !== options.region) return { errorType: "InvalidSignatureException", message: `Credential should be scoped to a valid region, not '${scopeRegion}'.` };
 
   const signedHeaders = parameters.get("SignedHeaders")!.split(";");

@@ -24,8 +24,8 @@ describe("loadPlan", () => {
     expect(join.environment).toMatchObject({ TABLE_NAME: "conf-connections", GREETING: "hello from join" });
     expect(join.code.kind).toBe("zip");
     expect(result.tables[0]).toMatchObject({ name: "conf-connections", hashKey: "pk", rangeKey: "sk", billingMode: "PAY_PER_REQUEST" });
-    // Unused functions (the authorizer is not attached here) are not loaded.
-    expect(result.functions.has("aws_lambda_function.authorizer")).toBe(false);
+    // Functions no route uses (the authorizer is not attached here) are loaded too: the Lambda Invoke API serves them.
+    expect(result.functions.has("aws_lambda_function.authorizer")).toBe(true);
   });
 
   it("accepts environment as an object as well as a one-element list, and variable overrides", () => {
