@@ -3,7 +3,8 @@ import { DataAwsIamPolicyDocument, type DataAwsIamPolicyDocumentStatement } from
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role/index.js";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy/index.js";
 import { LambdaFunction } from "@cdktf/provider-aws/lib/lambda-function/index.js";
-import { AssetType, TerraformAsset } from "cdktf";
+import { LambdaFunctionEventInvokeConfig } from "@cdktf/provider-aws/lib/lambda-function-event-invoke-config/index.js";
+import { AssetType, TerraformAsset, Token } from "cdktf";
 import { Construct } from "constructs";
 import { createHash } from "node:crypto";
 import { bundleHandler, type HandlerBundle } from "./bundle-handler.ts";
@@ -14,6 +15,33 @@ export interface PolicyStatement {
   readonly actions: readonly string[];
   /** ARNs (or ARN patterns no wider than the API needs). */
   readonly resources: readonly string[];
+}
+
+/** Options of {@link BundledFunction.grant}. */
+export interface GrantOptions {
+  /**
+   * Put the statement in an inline policy of its own, made under this
+   * construct id, instead of the role's main policy. For a statement that
+   * names another function's ARN: the role's main policy (its logs, table
+   * and `@connections` grants) then never waits for, or changes with, that
+   * function; and a function may name its own ARN without a dependency
+   * cycle (function → role; policy → role and function).
+   * @default - the role's main policy
+   */
+  readonly separatePolicy?: string;
+}
+
+/**
+ * How Lambda handles a function's asynchronous invocations (`InvocationType:
+ * Event`) that fail or wait too long.
+ *
+ * @see https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-error-handling.html
+ */
+export interface AsyncInvokeOptions {
+  /** Retries after a failed invocation, 0 to 2. */
+  readonly maximumRetryAttempts: number;
+  /** Seconds an event may wait in Lambda's queue (retries included) before it is dropped, 60 to 21600. */
+  readonly maximumEventAgeSeconds: number;
 }
 
 /** Properties of a {@link BundledFunction}. */
@@ -75,9 +103,10 @@ export class BundledFunction extends Construct {
   readonly logGroup: CloudwatchLogGroup;
   /** The bundle that was zipped, with its size and content hash. */
   readonly bundle: HandlerBundle;
-  // One inline policy per role, one statement per grant.
-  private readonly statements: DataAwsIamPolicyDocumentStatement[] = [];
-  private readonly policyDocument: DataAwsIamPolicyDocument;
+  // One main inline policy per role, one statement per grant; a separate
+  // policy (GrantOptions.separatePolicy) holds only what names other resources.
+  private eventInvokeConfig?: LambdaFunctionEventInvokeConfig;
+  private readonly policies = new Map<string, { readonly document: DataAwsIamPolicyDocument; readonly statements: DataAwsIamPolicyDocumentStatement[] }>();
 
   constructor(scope: Construct, id: string, props: BundledFunctionProps) {
     super(scope, id);
@@ -123,8 +152,6 @@ export class BundledFunction extends Construct {
       loggingConfig: { logFormat: "Text", logGroup: this.logGroup.name },
     });
 
-    this.policyDocument = new DataAwsIamPolicyDocument(this, "PolicyDocument", {});
-    new IamRolePolicy(this, "Policy", { role: this.role.id, policy: this.policyDocument.json });
     this.grant({
       actions: ["logs:CreateLogStream", "logs:PutLogEvents"],
       resources: [`${this.logGroup.arn}:*`],
@@ -135,12 +162,64 @@ export class BundledFunction extends Construct {
    * Adds exactly these actions on exactly these resources to the function's
    * role. The only way the stack grants IAM.
    */
-  grant(statement: PolicyStatement): void {
+  grant(statement: PolicyStatement, options: GrantOptions = {}): void {
     if (statement.actions.some((action) => action.includes("*"))) {
       throw new WildcardActionError(this.node.path, statement.actions);
     }
-    this.statements.push({ effect: "Allow", actions: [...statement.actions], resources: [...statement.resources] });
-    this.policyDocument.putStatement(this.statements);
+    const policy = this.policy(options.separatePolicy ?? "Policy");
+    policy.statements.push({ effect: "Allow", actions: [...statement.actions], resources: [...statement.resources] });
+    policy.document.putStatement(policy.statements);
+  }
+
+  /**
+   * Lets `grantee` invoke this function: `lambda:InvokeFunction` on this
+   * function's unqualified ARN alone, in a policy of its own on the
+   * grantee's role (`grantee` may be this function itself).
+   *
+   * Not `<arn>:*` as well: the stack publishes no version or alias, and the
+   * handlers invoke by unqualified name, which IAM matches against the
+   * unqualified ARN; `:*` would only open versions and aliases nobody calls.
+   *
+   * @see https://docs.aws.amazon.com/lambda/latest/dg/lambda-api-permissions-ref.html
+   */
+  grantInvoke(grantee: BundledFunction): void {
+    grantee.grant({ actions: ["lambda:InvokeFunction"], resources: [this.function.arn] }, { separatePolicy: `Invoke${this.node.id}` });
+  }
+
+  /**
+   * Sets how Lambda retries this function's asynchronous invocations and how
+   * old an event may grow before Lambda drops it (for the unqualified
+   * function, which is what is invoked).
+   *
+   * @see https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-configuring.html
+   */
+  configureAsyncInvoke(options: AsyncInvokeOptions): LambdaFunctionEventInvokeConfig {
+    if (this.eventInvokeConfig) throw new AsyncInvokeConfigError(`${this.node.path}: asynchronous invocation is already configured; a function has one such configuration.`);
+    const { maximumRetryAttempts: retries, maximumEventAgeSeconds: age } = options;
+    if (!Token.isUnresolved(retries) && !(Number.isInteger(retries) && retries >= 0 && retries <= 2)) {
+      throw new AsyncInvokeConfigError(`${this.node.path}: maximumRetryAttempts must be a whole number from 0 to 2, got ${retries}.`);
+    }
+    if (!Token.isUnresolved(age) && !(Number.isInteger(age) && age >= 60 && age <= 21_600)) {
+      throw new AsyncInvokeConfigError(`${this.node.path}: maximumEventAgeSeconds must be a whole number from 60 to 21600, got ${age}.`);
+    }
+    this.eventInvokeConfig = new LambdaFunctionEventInvokeConfig(this, "EventInvokeConfig", {
+      functionName: this.function.functionName,
+      maximumRetryAttempts: options.maximumRetryAttempts,
+      maximumEventAgeInSeconds: options.maximumEventAgeSeconds,
+    });
+    return this.eventInvokeConfig;
+  }
+
+  // The inline policy made under construct id `id` (`Policy` is the main one), made on first use.
+  private policy(id: string) {
+    let policy = this.policies.get(id);
+    if (!policy) {
+      const document = new DataAwsIamPolicyDocument(this, `${id}Document`, {});
+      new IamRolePolicy(this, id, { role: this.role.id, policy: document.json });
+      policy = { document, statements: [] };
+      this.policies.set(id, policy);
+    }
+    return policy;
   }
 }
 
@@ -149,5 +228,13 @@ export class WildcardActionError extends Error {
   constructor(path: string, actions: readonly string[]) {
     super(`${path}: IAM actions must be named exactly, got ${actions.join(", ")}`);
     this.name = "WildcardActionError";
+  }
+}
+
+/** An asynchronous invocation configuration Lambda would refuse, or a second one. */
+export class AsyncInvokeConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "AsyncInvokeConfigError";
   }
 }

@@ -1,9 +1,9 @@
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider/index.js";
 import { Fn, LocalBackend, TerraformOutput, TerraformStack, TerraformVariable, type TerraformBackend, type TerraformVariableConfig } from "cdktf";
 import type { Construct } from "constructs";
-import { type RouteDefinition } from "../contract/routes.ts";
+import { FAN_OUT_FUNCTION, type RouteDefinition, type WorkerFunctionDefinition } from "../contract/routes.ts";
 import { SETTINGS, type SettingDefinition, type SettingName, type SettingReceivers } from "../contract/settings.ts";
-import { ChatBackend } from "./chat-backend.ts";
+import { ChatBackend, chatBackendFunctions } from "./chat-backend.ts";
 
 /** Where Terraform keeps the state of a deployable stack. */
 export type StateBackend =
@@ -50,7 +50,22 @@ export interface ChatStackProps {
    * @default ROUTES from contract/routes.ts
    */
   readonly routes?: readonly RouteDefinition[];
+  /**
+   * The function that serves a large room's broadcast in pieces; `false` for none.
+   * @default FAN_OUT_FUNCTION from contract/routes.ts
+   */
+  readonly fanOut?: WorkerFunctionDefinition | false;
 }
+
+/**
+ * Which function each stack-only memory setting sizes, by the function's
+ * name in contract/routes.ts (the settings say which in words only). Every
+ * other function keeps BundledFunction's 256 MB.
+ */
+const MEMORY_SETTINGS: readonly (readonly [functionName: string, setting: SettingName])[] = [
+  ["on-message", "onMessageMemoryMb"],
+  [FAN_OUT_FUNCTION.name, "fanOutMemoryMb"],
+];
 
 /**
  * The range of hashicorp/aws the synthesized Terraform accepts. The generated
@@ -101,6 +116,8 @@ export class ChatStack extends TerraformStack {
       manageApiGatewayCloudWatchRole: v.manageApiGatewayCloudwatchRole.booleanValue,
       bundleRoot: props.bundleRoot,
       routes: props.routes,
+      fanOut: props.fanOut,
+      memorySize: memorySizes(props, v),
       environment: environmentFor("routes", v),
       auth: {
         enabled: v.authEnabled.booleanValue,
@@ -166,6 +183,12 @@ function environmentFor(receivers: SettingReceivers, v: Variables): Record<strin
       : variable.stringValue;
   }
   return environment;
+}
+
+/** The memory variables of MEMORY_SETTINGS, for those of their functions this stack deploys. */
+function memorySizes(props: ChatStackProps, v: Variables): Record<string, number> {
+  const deployed = new Set(chatBackendFunctions(props.routes, props.fanOut).map((f) => f.name));
+  return Object.fromEntries(MEMORY_SETTINGS.filter(([name]) => deployed.has(name)).map(([name, setting]) => [name, v[setting].numberValue]));
 }
 
 /**

@@ -4,7 +4,7 @@ import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { HandlerEntryNotFoundError } from "../../stacks/bundle-handler.ts";
-import { BundledFunction, WildcardActionError } from "../../stacks/bundled-function.ts";
+import { AsyncInvokeConfigError, BundledFunction, WildcardActionError } from "../../stacks/bundled-function.ts";
 import { ECHO_HANDLER, iamStatements, resourcesOf, synthInStack, tempBundleRoot } from "./synth-helpers.ts";
 
 function oneFunction(entry = ECHO_HANDLER, bundleRoot = tempBundleRoot(), build?: (fn: BundledFunction) => void, logsKmsKeyId?: string) {
@@ -77,6 +77,44 @@ describe("BundledFunction", () => {
 
   it("grant: refuses a wildcard action", () => {
     expect(() => oneFunction(ECHO_HANDLER, tempBundleRoot(), (fn) => fn.grant({ actions: ["dynamodb:*"], resources: ["arn"] }))).toThrow(WildcardActionError);
+  });
+
+  it("grantInvoke: the grantee may invoke this function's unqualified ARN alone, in a role policy of its own", () => {
+    // GIVEN a worker and a caller
+    const { tf } = synthInStack((stack) => {
+      const bundleRoot = tempBundleRoot();
+      const worker = new BundledFunction(stack, "Worker", { entry: ECHO_HANDLER, functionName: "chat-worker", bundleRoot, logRetentionDays: 30 });
+      const caller = new BundledFunction(stack, "Caller", { entry: ECHO_HANDLER, functionName: "chat-caller", bundleRoot, logRetentionDays: 30 });
+      // WHEN the worker lets the caller and itself invoke it
+      worker.grantInvoke(caller);
+      worker.grantInvoke(worker);
+    });
+    // THEN each role has its main policy and one invoke policy whose only statement names the worker's ARN
+    const workerArn = `\${aws_lambda_function.${Object.keys(tf.resource.aws_lambda_function!).find((k) => k.startsWith("Worker"))}.arn}`;
+    const policies = Object.entries(tf.resource.aws_iam_role_policy!);
+    expect(policies).toHaveLength(4);
+    const invoke = policies.filter(([key]) => key.includes("InvokeWorker"));
+    expect(invoke.map(([, p]) => /aws_iam_role\.(\w+?)_Role/.exec(p.role)![1]).sort()).toEqual(["Caller", "Worker"]);
+    for (const [, p] of invoke) {
+      const doc = tf.data!.aws_iam_policy_document![/data\.aws_iam_policy_document\.(\w+)\.json/.exec(p.policy)![1]!];
+      expect(doc.statement).toEqual([{ effect: "Allow", actions: ["lambda:InvokeFunction"], resources: [workerArn] }]);
+    }
+    // The main policies keep their log grants only: nothing there waits on another function.
+    expect(iamStatements(tf).filter((s) => s.actions.includes("logs:PutLogEvents"))).toHaveLength(2);
+  });
+
+  it("configureAsyncInvoke: retries and event age of the unqualified function", () => {
+    const { tf } = oneFunction(ECHO_HANDLER, tempBundleRoot(), (fn) => fn.configureAsyncInvoke({ maximumRetryAttempts: 1, maximumEventAgeSeconds: 120 }));
+    expect(resourcesOf(tf, "aws_lambda_function_event_invoke_config")).toEqual([
+      { function_name: expect.stringMatching(/^\$\{aws_lambda_function\.\w+\.function_name\}$/), maximum_retry_attempts: 1, maximum_event_age_in_seconds: 120 },
+    ]);
+  });
+
+  it("configureAsyncInvoke: refuses what Lambda would (retries over 2, an age outside 60–21600 s) and a second configuration", () => {
+    const configure = (...all: { maximumRetryAttempts: number; maximumEventAgeSeconds: number }[]) => () => oneFunction(ECHO_HANDLER, tempBundleRoot(), (fn) => all.forEach((o) => fn.configureAsyncInvoke(o)));
+    expect(configure({ maximumRetryAttempts: 3, maximumEventAgeSeconds: 300 })).toThrow(/maximumRetryAttempts must be a whole number from 0 to 2, got 3/);
+    expect(configure({ maximumRetryAttempts: 2, maximumEventAgeSeconds: 30 })).toThrow(/maximumEventAgeSeconds must be a whole number from 60 to 21600, got 30/);
+    expect(configure({ maximumRetryAttempts: 2, maximumEventAgeSeconds: 300 }, { maximumRetryAttempts: 0, maximumEventAgeSeconds: 60 })).toThrow(AsyncInvokeConfigError);
   });
 
   it("entry: a missing handler file fails synth with its path", () => {

@@ -1,15 +1,19 @@
 import { Testing } from "cdktf";
 import { describe, expect, it } from "vitest";
-import { AUTHORIZER, CLIENT_ACTIONS, LAMBDA_ROUTES, ROUTES } from "../../contract/routes.ts";
+import { AUTHORIZER, CLIENT_ACTIONS, FAN_OUT_FUNCTION, LAMBDA_ROUTES, ROUTES } from "../../contract/routes.ts";
+import { RESOURCE_ENVIRONMENT, SETTINGS } from "../../contract/settings.ts";
+import { ChatBackend, FunctionWiringError } from "../../stacks/chat-backend.ts";
 import { AWS_PROVIDER_VERSION_RANGE } from "../../stacks/chat-stack.ts";
 import { stackSettingsFromEnvironment } from "../../stacks/stack-settings.ts";
-import { iamStatements, resourcesOf, synthChatStack } from "./synth-helpers.ts";
+import { functionsByName, iamStatements, resourcesOf, statementsByFunction, synthChatStack, synthInStack, tempBundleRoot } from "./synth-helpers.ts";
 
 // One synth of the real stack, with the real handlers, shared by the read-only tests below.
 const deployed = synthChatStack();
-// Every Lambda route has its function; the $connect authorizer has one more.
-const FUNCTION_COUNT = LAMBDA_ROUTES.length + 1;
-const routeFunctions = () => resourcesOf(deployed.tf, "aws_lambda_function").filter((f) => f.environment.variables.TABLE_NAME);
+// Every Lambda route has its function; the fan-out function and the $connect authorizer one more each.
+const FUNCTION_COUNT = LAMBDA_ROUTES.length + 2;
+// Functions with the table in their environment: every route function, and the fan-out function.
+const tableFunctions = () => resourcesOf(deployed.tf, "aws_lambda_function").filter((f) => f.environment.variables.TABLE_NAME);
+const fanOutOf = (tf = deployed.tf) => functionsByName(tf).get(FAN_OUT_FUNCTION.name)!;
 
 describe("ChatStack", () => {
   it("routes: every manifest route exists; each Lambda route invokes its own function", () => {
@@ -71,10 +75,10 @@ describe("ChatStack", () => {
     expect(CLIENT_ACTIONS).toContain("onMessage");
   });
 
-  it("functions: run nodejs22.x; route functions know the table and its room index", () => {
+  it("functions: run nodejs22.x; route functions and the fan-out function know the table and its room index", () => {
     for (const fn of resourcesOf(deployed.tf, "aws_lambda_function")) expect(fn.runtime).toBe("nodejs22.x");
-    expect(routeFunctions()).toHaveLength(LAMBDA_ROUTES.length);
-    for (const fn of routeFunctions()) {
+    expect(tableFunctions()).toHaveLength(LAMBDA_ROUTES.length + 1);
+    for (const fn of tableFunctions()) {
       expect(fn.environment.variables).toMatchObject({
         TABLE_NAME: expect.stringMatching(/^\$\{aws_dynamodb_table\.\w+\.name\}$/),
         ROOM_INDEX_NAME: "byRoom",
@@ -93,13 +97,15 @@ describe("ChatStack", () => {
     }
   });
 
-  it("roles: one per function, each with a single inline policy; the API Gateway CloudWatch role only when asked for", () => {
+  it("roles: one per function, each with one main inline policy, and one more on each role that may invoke the fan-out function; the API Gateway CloudWatch role only when asked for", () => {
     const roles = resourcesOf(deployed.tf, "aws_lambda_function").map((f) => f.role);
     expect(new Set(roles).size).toBe(FUNCTION_COUNT);
     const lambdaRoles = resourcesOf(deployed.tf, "aws_iam_role").filter((r) => r.assume_role_policy.includes("lambda.amazonaws.com"));
     expect(lambdaRoles).toHaveLength(FUNCTION_COUNT);
     expect(resourcesOf(deployed.tf, "aws_iam_role")).toHaveLength(FUNCTION_COUNT + 1);
-    expect(resourcesOf(deployed.tf, "aws_iam_role_policy")).toHaveLength(FUNCTION_COUNT);
+    expect(resourcesOf(deployed.tf, "aws_iam_role_policy")).toHaveLength(FUNCTION_COUNT + FAN_OUT_FUNCTION.invokedBy.length);
+    const policiesPerFunction = [...statementsByFunction(deployed.tf)].map(([name, statements]) => [name, new Set(statements.map((s) => s.policy)).size]);
+    expect(Object.fromEntries(policiesPerFunction)).toEqual(Object.fromEntries([...functionsByName(deployed.tf).keys()].map((name) => [name, FAN_OUT_FUNCTION.invokedBy.includes(name) ? 2 : 1])));
   });
 
   it("stage: throttled stage-wide from var.throttling_*, and $connect from var.connect_throttling_*", () => {
@@ -155,6 +161,7 @@ describe("ChatStack", () => {
       /^\$\{aws_dynamodb_table\.\w+\.arn\}\/index\/byRoom$/,
       /^\$\{aws_cloudwatch_log_group\.\w+\.arn\}:\*$/,
       /^\$\{aws_apigatewayv2_api\.\w+\.execution_arn\}\/\$\{var\.stage_name\}\/POST\/@connections\/\*$/,
+      new RegExp(`^\\$\\{aws_lambda_function\\.${fanOutOf().key}\\.arn\\}$`),
     ];
     const statements = iamStatements(deployed.tf);
     expect(statements.length).toBeGreaterThan(0);
@@ -178,16 +185,95 @@ describe("ChatStack", () => {
       const actions = doc.statement.flatMap((s: { actions: string[] }) => s.actions);
       actionsByRoleName.set(roleName, [...(actionsByRoleName.get(roleName) ?? []), ...actions]);
     }
-    for (const route of LAMBDA_ROUTES) {
+    for (const route of [...LAMBDA_ROUTES, FAN_OUT_FUNCTION]) {
       const expected = [
         "logs:CreateLogStream",
         "logs:PutLogEvents",
         ...[...(route.access.table ?? []), ...(route.access.roomIndex ?? [])].map((a) => `dynamodb:${a}`),
         ...(route.manageConnections ? ["execute-api:ManageConnections"] : []),
+        ...(FAN_OUT_FUNCTION.invokedBy.includes(route.name) ? ["lambda:InvokeFunction"] : []),
       ];
-      expect(actionsByRoleName.get(`\${var.name_prefix}-${route.name}`)?.sort()).toEqual(expected.sort());
+      expect(actionsByRoleName.get(`\${var.name_prefix}-${route.name}`)?.sort(), route.name).toEqual(expected.sort());
     }
     expect(actionsByRoleName.get(`\${var.name_prefix}-${AUTHORIZER.name}`)?.sort()).toEqual(["logs:CreateLogStream", "logs:PutLogEvents"]);
+  });
+
+  it("fan-out: a function of its own like the route functions (arm64, nodejs22.x, the routes' timeout, its own role and log group), named <prefix>-fan-out", () => {
+    const { fn } = fanOutOf();
+    const onMessage = functionsByName(deployed.tf).get("on-message")!.fn;
+    expect(fn).toMatchObject({
+      function_name: "${var.name_prefix}-fan-out",
+      runtime: "nodejs22.x",
+      architectures: ["arm64"],
+      handler: "index.handler",
+      timeout: onMessage.timeout,
+      description: FAN_OUT_FUNCTION.description,
+      role: expect.stringMatching(/^\$\{aws_iam_role\.\w+FanOut\w+\.arn\}$/),
+      logging_config: { log_format: "Text", log_group: expect.stringMatching(/^\$\{aws_cloudwatch_log_group\.\w+FanOut\w+\.name\}$/) },
+    });
+    expect(fn.filename).toMatch(/^\$\{path\.module\}\/assets\/.+\/function\.zip$/);
+    expect(deployed.tf.resource.aws_cloudwatch_log_group![/aws_cloudwatch_log_group\.(\w+)\./.exec(fn.logging_config.log_group)![1]!].name).toBe("/aws/lambda/${var.name_prefix}-fan-out");
+    // No route reaches it: only Lambda invokes it, asynchronously.
+    const uris = resourcesOf(deployed.tf, "aws_apigatewayv2_integration").map((i) => i.integration_uri);
+    expect(uris).not.toContain(`\${aws_lambda_function.${fanOutOf().key}.invoke_arn}`);
+  });
+
+  it("fan-out: has the route functions' environment (every setting for routes, the table, the index) and its own name to hand work on", () => {
+    const functions = functionsByName(deployed.tf);
+    const connect = functions.get("connect")!.fn.environment.variables;
+    const routeSettings = Object.values(SETTINGS).flatMap((s) => ("environment" in s && s.environment.receivers === "routes" ? [s.environment.name] : []));
+    expect(routeSettings).toEqual(expect.arrayContaining(["FAN_OUT_SHARD_SIZE", "FAN_OUT_CONCURRENCY"]));
+    expect(Object.keys(connect).sort()).toEqual([...routeSettings, RESOURCE_ENVIRONMENT.tableName, RESOURCE_ENVIRONMENT.roomIndexName].sort());
+    // It names itself as written: a resource cannot refer to itself.
+    expect(fanOutOf().fn.environment.variables).toEqual({ ...connect, [RESOURCE_ENVIRONMENT.fanOutFunctionName]: "${var.name_prefix}-fan-out" });
+    // onMessage names it by reference, so it is created after the function it hands work to.
+    expect(functions.get("on-message")!.fn.environment.variables).toEqual({ ...connect, [RESOURCE_ENVIRONMENT.fanOutFunctionName]: `\${aws_lambda_function.${fanOutOf().key}.function_name}` });
+    const others = [...functions].filter(([name]) => !FAN_OUT_FUNCTION.invokedBy.includes(name));
+    expect(others.length).toBe(FUNCTION_COUNT - FAN_OUT_FUNCTION.invokedBy.length);
+    for (const [name, { fn }] of others) expect(fn.environment.variables[RESOURCE_ENVIRONMENT.fanOutFunctionName], name).toBeUndefined();
+  });
+
+  it("fan-out: asynchronous invocations retried at most twice and dropped after 300 s", () => {
+    expect(resourcesOf(deployed.tf, "aws_lambda_function_event_invoke_config")).toEqual([
+      { function_name: `\${aws_lambda_function.${fanOutOf().key}.function_name}`, maximum_retry_attempts: 2, maximum_event_age_in_seconds: 300 },
+    ]);
+  });
+
+  it("memory: var.on_message_memory_mb sizes on-message and var.fan_out_memory_mb the fan-out function; the others keep 256 MB", () => {
+    const functions = functionsByName(deployed.tf);
+    expect(functions.get("on-message")!.fn.memory_size).toBe(`\${var.${SETTINGS.onMessageMemoryMb.variable}}`);
+    expect(fanOutOf().fn.memory_size).toBe(`\${var.${SETTINGS.fanOutMemoryMb.variable}}`);
+    for (const [name, { fn }] of functions) if (name !== "on-message" && name !== FAN_OUT_FUNCTION.name) expect(fn.memory_size, name).toBe(256);
+    for (const setting of [SETTINGS.onMessageMemoryMb, SETTINGS.fanOutMemoryMb]) {
+      expect(deployed.tf.variable![setting.variable]).toMatchObject({ type: "number", default: 256, validation: [{ condition: setting.validation[0].condition }] });
+    }
+  });
+
+  it("fanOut: false deploys no fan-out function, no invoke grant, no FAN_OUT_FUNCTION_NAME and no event invoke configuration", () => {
+    const { tf } = synthChatStack({ fanOut: false });
+    expect(functionsByName(tf).has(FAN_OUT_FUNCTION.name)).toBe(false);
+    expect(resourcesOf(tf, "aws_lambda_function")).toHaveLength(FUNCTION_COUNT - 1);
+    expect(JSON.stringify(tf)).not.toContain(RESOURCE_ENVIRONMENT.fanOutFunctionName);
+    expect(iamStatements(tf).flatMap((s) => s.actions)).not.toContain("lambda:InvokeFunction");
+    expect(tf.resource.aws_lambda_function_event_invoke_config).toBeUndefined();
+    // on-message still takes its memory variable.
+    expect(functionsByName(tf).get("on-message")!.fn.memory_size).toBe(`\${var.${SETTINGS.onMessageMemoryMb.variable}}`);
+  });
+
+  it("fanOut: refuses an invoker that is not a route function of the stack, and a name a route already uses", () => {
+    const bundleRoot = tempBundleRoot();
+    expect(() => synthChatStack({ bundleRoot, fanOut: { ...FAN_OUT_FUNCTION, invokedBy: ["on-message", "authorizer"] } })).toThrow(FunctionWiringError);
+    expect(() => synthChatStack({ bundleRoot, fanOut: { ...FAN_OUT_FUNCTION, invokedBy: ["on-mesage"] } })).toThrow(/invokedBy names on-mesage/);
+    expect(() => synthChatStack({ bundleRoot, routes: ROUTES.filter((r) => r.name !== "on-message") })).toThrow(/invokedBy names on-message/);
+    expect(() => synthChatStack({ bundleRoot, fanOut: { ...FAN_OUT_FUNCTION, name: "history" } })).toThrow(/used twice: history/);
+  });
+
+  it("memorySize: refuses a size for a function the backend does not deploy", () => {
+    const backend = (memorySize: Record<string, number>) => () =>
+      synthInStack((stack) => new ChatBackend(stack, "Chat", { namePrefix: "p", stageName: "s", logRetentionDays: 1, bundleRoot: tempBundleRoot(), memorySize }));
+    expect(backend({ "on-mesage": 512 })).toThrow(/memorySize names no function of this backend: on-mesage/);
+    // No auth, so no authorizer function to size either.
+    expect(backend({ [AUTHORIZER.name]: 512 })).toThrow(FunctionWiringError);
   });
 
   it("stage: its name comes from var.stage_name, default dev", () => {

@@ -10,9 +10,12 @@ import os from "node:os";
 import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { CONNECTION_TABLE } from "../../contract/connection-table.ts";
+import { FAN_OUT_FUNCTION } from "../../contract/routes.ts";
+import { RESOURCE_ENVIRONMENT, SETTINGS } from "../../contract/settings.ts";
+import { FAN_OUT_ASYNC_INVOKE } from "../../stacks/chat-backend.ts";
 import { ChatStack } from "../../stacks/chat-stack.ts";
 import { findTerraformTooling, OFFLINE_PROVIDER_OVERRIDE, terraform, type TerraformTooling } from "../terraform/terraform-cli.ts";
-import { resourcesOf, synthChatStack, tempBundleRoot, type TerraformJson } from "./synth-helpers.ts";
+import { functionsByName, resourcesOf, statementsByFunction, synthChatStack, tempBundleRoot, type TerraformJson } from "./synth-helpers.ts";
 
 // ---------------------------------------------------------------- helpers
 
@@ -76,9 +79,10 @@ function wildcardFindings(tf: TerraformJson): string[] {
 
 /**
  * Each function's statements reach no further than the table, its room
- * index, the function's OWN log group, and this stage's @connections; and
- * each kind of resource only with its own service's actions. The only managed
- * policy is API Gateway's own, on the opt-in account role.
+ * index, the function's OWN log group, this stage's @connections and, for
+ * the functions FAN_OUT_FUNCTION.invokedBy names, invoking the fan-out
+ * function; and each kind of resource only with its own service's actions.
+ * The only managed policy is API Gateway's own, on the opt-in account role.
  */
 function scopeFindings(tf: TerraformJson): string[] {
   const findings: string[] = [];
@@ -86,6 +90,8 @@ function scopeFindings(tf: TerraformJson): string[] {
   const stages = resourcesOf(tf, "aws_apigatewayv2_stage").map((s) => s.name as string);
   const functions = Object.values(tf.resource.aws_lambda_function ?? {});
   const documents = tf.data?.aws_iam_policy_document ?? {};
+  const physical = (name: string) => `\${var.name_prefix}-${name}`;
+  const fanOut = Object.entries(tf.resource.aws_lambda_function ?? {}).find(([, f]) => f.function_name === physical(FAN_OUT_FUNCTION.name))?.[0];
   for (const [name, policy] of Object.entries(tf.resource.aws_iam_role_policy ?? {})) {
     const role = referenced(policy.role, "aws_iam_role", "id");
     const doc = referenced(policy.policy, "data.aws_iam_policy_document", "json");
@@ -103,11 +109,15 @@ function scopeFindings(tf: TerraformJson): string[] {
         resource: new RegExp(`^\\$\\{aws_apigatewayv2_api\\.\\w+\\.execution_arn\\}/${esc(stage)}/(POST|GET|DELETE)/@connections/\\*$`),
         actions: /^execute-api:ManageConnections$/,
       })),
+      // The fan-out function's unqualified ARN, for its invokers only: no `:*`, no other function.
+      ...(fanOut && FAN_OUT_FUNCTION.invokedBy.map(physical).includes(fn.function_name)
+        ? [{ resource: new RegExp(`^\\$\\{aws_lambda_function\\.${fanOut}\\.arn\\}$`), actions: /^lambda:InvokeFunction$/ }]
+        : []),
     ];
     for (const s of blocks(documents[doc]?.statement)) {
       for (const resource of list(s.resources)) {
         const rule = allowed.find((a) => a.resource.test(resource));
-        if (!rule) findings.push(`${fn.function_name}: resource wider than its table, index, own log group or stage's @connections: ${resource}`);
+        if (!rule) findings.push(`${fn.function_name}: resource wider than its table, index, own log group, stage's @connections or the fan-out function it may invoke: ${resource}`);
         else for (const action of list(s.actions)) if (!rule.actions.test(action)) findings.push(`${fn.function_name}: ${action} on ${resource}`);
       }
     }
@@ -122,6 +132,79 @@ function scopeFindings(tf: TerraformJson): string[] {
     if (!ok) findings.push(`aws_iam_role_policy_attachment.${name}: ${attachment.policy_arn}`);
   }
   if (Object.keys(tf.resource.aws_iam_policy ?? {}).length) findings.push("aws_iam_policy: standalone policies are not granted through BundledFunction.grant");
+  return findings;
+}
+
+/**
+ * Exactly the functions FAN_OUT_FUNCTION.invokedBy names may invoke the
+ * fan-out function, on its unqualified ARN alone, each in a role policy of
+ * its own; no role may invoke anything else; only those functions hold its
+ * name in FAN_OUT_FUNCTION_NAME; and no resource policy lets anyone else
+ * invoke it.
+ */
+function invokeFindings(tf: TerraformJson): string[] {
+  const findings: string[] = [];
+  const functions = functionsByName(tf);
+  const fanOut = functions.get(FAN_OUT_FUNCTION.name);
+  if (!fanOut) return [`no ${FAN_OUT_FUNCTION.name} function at all`];
+  const fanOutArn = `\${aws_lambda_function.${fanOut.key}.arn}`;
+  const holders = new Set<string>();
+  for (const [name, statements] of statementsByFunction(tf)) {
+    const invoking = statements.filter((s) => s.actions.some((a) => a.startsWith("lambda:")));
+    for (const s of invoking) {
+      holders.add(name);
+      for (const action of s.actions) if (action !== "lambda:InvokeFunction") findings.push(`${name}: ${action}`);
+      for (const resource of s.resources) if (resource !== fanOutArn) findings.push(`${name}: lambda:InvokeFunction on ${resource}`);
+      if (statements.some((other) => other.policy === s.policy && other !== s)) findings.push(`${name}: the invoke grant shares ${s.policy} with other grants`);
+    }
+  }
+  // Also any Lambda grant the per-function view cannot see: literal JSON policies, or a policy on no function's role.
+  const functionRoles = new Set([...functions.values()].map(({ fn }) => /aws_iam_role\.(\w+)\./.exec(String(fn.role))?.[1]));
+  const lambdaDocs = new Set(Object.entries(tf.data?.aws_iam_policy_document ?? {}).filter(([, d]) => JSON.stringify(d.statement ?? []).includes('"lambda:')).map(([k]) => k));
+  for (const s of statementsOf(tf)) if (!s.where.startsWith("data.") && s.actions.some((a) => a.startsWith("lambda:"))) findings.push(`${s.where}: a Lambda grant on no function's role`);
+  for (const [name, p] of Object.entries(tf.resource.aws_iam_role_policy ?? {})) {
+    const doc = /^\$\{data\.aws_iam_policy_document\.(\w+)\.json\}$/.exec(String(p.policy))?.[1];
+    const role = /^\$\{aws_iam_role\.(\w+)\.id\}$/.exec(String(p.role))?.[1];
+    if (doc && lambdaDocs.has(doc) && !functionRoles.has(role)) findings.push(`aws_iam_role_policy.${name}: a Lambda grant on no function's role`);
+  }
+  for (const name of FAN_OUT_FUNCTION.invokedBy) if (!holders.has(name)) findings.push(`${name}: may not invoke the ${FAN_OUT_FUNCTION.name} function`);
+  for (const name of holders) if (!FAN_OUT_FUNCTION.invokedBy.includes(name)) findings.push(`${name}: may invoke a function, but invokedBy does not name it`);
+
+  const variable = RESOURCE_ENVIRONMENT.fanOutFunctionName;
+  for (const [name, { fn }] of functions) {
+    const value = fn.environment?.variables?.[variable];
+    if (!FAN_OUT_FUNCTION.invokedBy.includes(name)) {
+      if (value !== undefined) findings.push(`${name}: has ${variable} but does not invoke the ${FAN_OUT_FUNCTION.name} function`);
+      continue;
+    }
+    // A reference where it can be one; the fan-out function names itself as written (a resource cannot refer to itself).
+    const expected = name === FAN_OUT_FUNCTION.name ? fanOut.fn.function_name : `\${aws_lambda_function.${fanOut.key}.function_name}`;
+    if (value !== expected) findings.push(`${name}: ${variable} is ${value}, not the ${FAN_OUT_FUNCTION.name} function's name`);
+  }
+  for (const [name, permission] of Object.entries(tf.resource.aws_lambda_permission ?? {})) {
+    if (String(permission.function_name).includes(`aws_lambda_function.${fanOut.key}.`)) findings.push(`aws_lambda_permission.${name}: a resource policy on the ${FAN_OUT_FUNCTION.name} function`);
+  }
+  return findings;
+}
+
+/**
+ * The fan-out function's asynchronous invocations: retried at most twice, and
+ * dropped once older than five minutes (a chat message that late is not worth
+ * delivering); no other function has such a configuration.
+ */
+function asyncInvokeFindings(tf: TerraformJson): string[] {
+  const findings: string[] = [];
+  const fanOut = functionsByName(tf).get(FAN_OUT_FUNCTION.name);
+  const configs = Object.entries(tf.resource.aws_lambda_function_event_invoke_config ?? {});
+  if (!fanOut) return [`no ${FAN_OUT_FUNCTION.name} function at all`];
+  const own = configs.filter(([, c]) => c.function_name === `\${aws_lambda_function.${fanOut.key}.function_name}`);
+  if (own.length !== 1) findings.push(`${FAN_OUT_FUNCTION.name}: ${own.length} event invoke configurations, not one`);
+  for (const [name, c] of configs) {
+    if (!own.some(([n]) => n === name)) findings.push(`${name}: configures another function (${c.function_name})`);
+    if (c.maximum_retry_attempts !== 2) findings.push(`${name}: maximum_retry_attempts ${c.maximum_retry_attempts}, not 2`);
+    if (c.maximum_event_age_in_seconds !== 300) findings.push(`${name}: maximum_event_age_in_seconds ${c.maximum_event_age_in_seconds}, not 300`);
+    if (c.qualifier !== undefined) findings.push(`${name}: qualifier ${c.qualifier} (the unqualified function is what is invoked)`);
+  }
   return findings;
 }
 
@@ -239,6 +322,17 @@ const mutated = (change: (tf: any) => void): TerraformJson => {
 };
 const firstOf = (tf: any, type: string): any => Object.values(tf.resource[type])[0];
 const firstDoc = (tf: any): any => Object.values(tf.data.aws_iam_policy_document)[0];
+/** The role policy of function `name` (its main one, or with `invoke` its separate invoke policy), by key. */
+const policyOf = (tf: any, name: string, invoke: boolean): string => {
+  const role = /aws_iam_role\.(\w+)\./.exec(functionsByName(tf).get(name)!.fn.role)![1];
+  return Object.keys(tf.resource.aws_iam_role_policy).find((k) => tf.resource.aws_iam_role_policy[k].role.includes(`.${role}.`) && /_Invoke\w+_/.test(k) === invoke)!;
+};
+const invokePolicyOf = (tf: any, name: string): string => policyOf(tf, name, true);
+/** The policy document of function `name`'s main policy, or with `invoke` of its invoke policy. */
+const invokeDoc = (tf: any, name: string, invoke = false): any => {
+  const doc = /data\.aws_iam_policy_document\.(\w+)\.json/.exec(tf.resource.aws_iam_role_policy[policyOf(tf, name, invoke)].policy)![1]!;
+  return tf.data.aws_iam_policy_document[doc];
+};
 
 describe("policy: the synthesized Terraform", () => {
   it("IAM: no wildcard action (`*`, `service:*`) or resource (`*`), no NotAction, no role anyone may assume", () => {
@@ -272,6 +366,43 @@ describe("policy: the synthesized Terraform", () => {
     expect(scopeFindings(logsOnTable)).toEqual([expect.stringMatching(/logs:DeleteLogGroup on/)]);
     const admin = mutated((tf) => (firstOf(tf, "aws_iam_role_policy_attachment").policy_arn = "arn:aws:iam::aws:policy/AdministratorAccess"));
     expect(scopeFindings(admin)).toEqual([expect.stringMatching(/AdministratorAccess/)]);
+    // Invoking: the fan-out function's versions and aliases, another function, or a function invokedBy does not name.
+    const fanOutArn = `\${aws_lambda_function.${functionsByName(deployed.tf).get(FAN_OUT_FUNCTION.name)!.key}.arn}`;
+    const qualified = mutated((tf) => firstDoc(tf).statement.push({ effect: "Allow", actions: ["lambda:InvokeFunction"], resources: [`${fanOutArn}:*`] }));
+    expect(scopeFindings(qualified)).toEqual([expect.stringMatching(/resource wider than .*arn\}:\*$/)]);
+    const byConnect = mutated((tf) => invokeDoc(tf, "connect").statement.push({ effect: "Allow", actions: ["lambda:InvokeFunction"], resources: [fanOutArn] }));
+    expect(scopeFindings(byConnect)).toEqual([expect.stringMatching(/-connect: resource wider than .*aws_lambda_function/)]);
+  });
+
+  it("IAM: exactly the functions FAN_OUT_FUNCTION.invokedBy names may invoke the fan-out function, on its unqualified ARN alone, and only they know its name", () => {
+    expect(FAN_OUT_FUNCTION.invokedBy).toEqual(["on-message", "fan-out"]);
+    for (const tf of [deployed.tf, moduleMode.tf]) expect(invokeFindings(tf)).toEqual([]);
+    // Each way to get it wrong is caught.
+    const fanOutKey = functionsByName(deployed.tf).get(FAN_OUT_FUNCTION.name)!.key;
+    const fanOutArn = `\${aws_lambda_function.${fanOutKey}.arn}`;
+    const cases: [string, (tf: any) => void, RegExp | RegExp[]][] = [
+      ["another function invokes", (tf) => invokeDoc(tf, "join-room").statement.push({ effect: "Allow", actions: ["lambda:InvokeFunction"], resources: [fanOutArn] }), [/^join-room: the invoke grant shares/, /^join-room: may invoke a function, but invokedBy does not name it$/]],
+      ["versions and aliases too", (tf) => invokeDoc(tf, "on-message", true).statement[0].resources.push(`${fanOutArn}:*`), /^on-message: lambda:InvokeFunction on .*:\*$/],
+      ["another function's ARN", (tf) => (invokeDoc(tf, "fan-out", true).statement[0].resources = [fanOutArn.replace(fanOutKey, functionsByName(tf).get("history")!.key)]), /^fan-out: lambda:InvokeFunction on .*History/],
+      ["more than invoking", (tf) => invokeDoc(tf, "on-message", true).statement[0].actions.push("lambda:UpdateFunctionCode"), /^on-message: lambda:UpdateFunctionCode$/],
+      ["in the main policy", (tf) => invokeDoc(tf, "on-message", true).statement.push({ effect: "Allow", actions: ["logs:PutLogEvents"], resources: ["x"] }), /^on-message: the invoke grant shares/],
+      ["an invoker that may not", (tf) => delete tf.resource.aws_iam_role_policy[invokePolicyOf(tf, "on-message")], /^on-message: may not invoke/],
+      ["a name where it has no use", (tf) => (functionsByName(tf).get("typing-indicator")!.fn.environment.variables[RESOURCE_ENVIRONMENT.fanOutFunctionName] = "x"), /^typing-indicator: has FAN_OUT_FUNCTION_NAME/],
+      ["an invoker without the name", (tf) => delete functionsByName(tf).get("on-message")!.fn.environment.variables[RESOURCE_ENVIRONMENT.fanOutFunctionName], /^on-message: FAN_OUT_FUNCTION_NAME is undefined/],
+      ["a resource policy", (tf) => (tf.resource.aws_lambda_permission.Extra = { action: "lambda:InvokeFunction", principal: "*", function_name: `\${aws_lambda_function.${fanOutKey}.function_name}` }), /resource policy on the fan-out function/],
+      ["a policy on no function's role", (tf) => (tf.resource.aws_iam_role_policy.Stray = { role: "r", policy: JSON.stringify({ Statement: [{ Effect: "Allow", Action: "lambda:InvokeFunction", Resource: "arn" }] }) }), /on no function's role/],
+    ];
+    for (const [what, change, findings] of cases) expect(invokeFindings(mutated(change)), what).toEqual([findings].flat().map((f) => expect.stringMatching(f)));
+  });
+
+  it("fan-out: asynchronous invocations retried at most twice and dropped after five minutes; no other function configured", () => {
+    expect(FAN_OUT_ASYNC_INVOKE).toEqual({ maximumRetryAttempts: 2, maximumEventAgeSeconds: 300 });
+    for (const tf of [deployed.tf, moduleMode.tf]) expect(asyncInvokeFindings(tf)).toEqual([]);
+    const config = (tf: any) => firstOf(tf, "aws_lambda_function_event_invoke_config");
+    expect(asyncInvokeFindings(mutated((tf) => (config(tf).maximum_event_age_in_seconds = 21600)))).toEqual([expect.stringMatching(/maximum_event_age_in_seconds 21600, not 300/)]);
+    expect(asyncInvokeFindings(mutated((tf) => delete config(tf).maximum_retry_attempts))).toEqual([expect.stringMatching(/maximum_retry_attempts undefined, not 2/)]);
+    expect(asyncInvokeFindings(mutated((tf) => (config(tf).qualifier = "live")))).toEqual([expect.stringMatching(/qualifier live/)]);
+    expect(asyncInvokeFindings(mutated((tf) => (tf.resource.aws_lambda_function_event_invoke_config = {})))).toEqual([expect.stringMatching(/0 event invoke configurations/)]);
   });
 
   it("table: encryption at rest on, with var.table_kms_key_arn when set; point-in-time recovery on", () => {
@@ -281,6 +412,8 @@ describe("policy: the synthesized Terraform", () => {
   });
 
   it("log groups: every one has a retention and var.logs_kms_key_arn's key; no function logs into a group of its own making", () => {
+    // The fan-out function is one of those checked.
+    expect(functionsByName(deployed.tf).get(FAN_OUT_FUNCTION.name)?.fn.logging_config.log_group).toMatch(/^\$\{aws_cloudwatch_log_group\.\w+\.name\}$/);
     for (const tf of [deployed.tf, moduleMode.tf]) expect(logGroupFindings(tf)).toEqual([]);
     expect(logGroupFindings(mutated((tf) => delete firstOf(tf, "aws_cloudwatch_log_group").retention_in_days))).toEqual([expect.stringMatching(/no retention_in_days/)]);
     expect(logGroupFindings(mutated((tf) => delete firstOf(tf, "aws_cloudwatch_log_group").kms_key_id))).toEqual([expect.stringMatching(/kms_key_id/)]);
@@ -322,10 +455,10 @@ describe("policy: terraform on the synthesized module (offline)", () => {
   let dir: string;
   // Terraform loads the whole provider for each command, and two cores are shared: plans are slow.
   const SLOW = 240_000;
-  const plan = (vars: Record<string, string>, target?: string) =>
+  const plan = (vars: Record<string, string>, target?: string | string[]) =>
     terraform(tooling, dir, [
       "plan", "-input=false", "-lock=false", "-refresh=false", "-no-color",
-      ...(target ? [`-target=${target}`] : []),
+      ...[target ?? []].flat().map((t) => `-target=${t}`),
       ...Object.entries(vars).flatMap(([k, v]) => ["-var", `${k}=${v}`]),
     ]);
   const signIn = (jwksUrl: string) => ({ auth_enabled: "true", jwt_issuer: "https://issuer.example/", jwt_audience: "chat", jwks_url: jwksUrl });
@@ -377,5 +510,21 @@ describe("policy: terraform on the synthesized module (offline)", () => {
     expect(out).toMatch(/aws_api_gateway_account\.\w+\[0\] will be created/);
     expect(out).toMatch(/throttling_rate_limit\s+= 50/);
     expect(out).toMatch(/route_key\s+= "\$connect"/);
+    expect(out).toMatch(/aws_lambda_function_event_invoke_config\.\w+ will be created[\s\S]*?maximum_event_age_in_seconds\s+= 300[\s\S]*?maximum_retry_attempts\s+= 2/);
+  }, SLOW);
+
+  it("memory: var.on_message_memory_mb sizes on-message, var.fan_out_memory_mb the fan-out function; a size Lambda refuses fails the plan", () => {
+    // GIVEN the two functions (planned alone: their dependencies come along)
+    const functions = functionsByName(moduleMode.tf);
+    const [onMessage, fanOut] = ["on-message", FAN_OUT_FUNCTION.name].map((name) => functions.get(name)!.key);
+    const targets = [onMessage, fanOut].map((key) => `aws_lambda_function.${key}`);
+    const sizes = { ...signIn("https://issuer.example/.well-known/jwks.json"), [SETTINGS.onMessageMemoryMb.variable]: "1024", [SETTINGS.fanOutMemoryMb.variable]: "2048" };
+    // WHEN each gets its own size, THEN each function is planned with it
+    const out = plan(sizes, targets);
+    const memoryOf = (key: string) => new RegExp(`# aws_lambda_function\\.${key} will be created[\\s\\S]*?memory_size\\s+= (\\d+)`).exec(out)?.[1];
+    expect(memoryOf(onMessage!)).toBe("1024");
+    expect(memoryOf(fanOut!)).toBe("2048");
+    // WHEN a size is below Lambda's 128 MB, THEN the plan fails with the variable's rule
+    expect(() => plan({ ...sizes, [SETTINGS.fanOutMemoryMb.variable]: "64" }, targets[1])).toThrow(/fan_out_memory_mb must be between 128 and 10240/);
   }, SLOW);
 });

@@ -5,7 +5,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { beforeAll, describe, expect, it } from "vitest";
 import { buildModule } from "../../scripts/build-module.ts";
-import { LAMBDA_ROUTES } from "../../contract/routes.ts";
+import { FAN_OUT_FUNCTION, LAMBDA_ROUTES } from "../../contract/routes.ts";
 import { SETTINGS } from "../../contract/settings.ts";
 import { bracedInterpolations, interpolationsOf } from "../stacks/hcl-scan.ts";
 import { AWS_PROVIDER_VERSION_RANGE } from "../../stacks/chat-stack.ts";
@@ -69,7 +69,8 @@ describe("terraform module (npm run module)", () => {
 
   it("assets: every function zip is referenced through ${path.module} and shipped with the module", () => {
     const functions = Object.values(hcl["main.tf"]!.resource.aws_lambda_function) as { filename: string }[][];
-    expect(functions).toHaveLength(LAMBDA_ROUTES.length + 1);
+    // A function per Lambda route, the fan-out function and the authorizer.
+    expect(functions).toHaveLength(LAMBDA_ROUTES.length + 2);
     for (const [fn] of functions) {
       expect(fn!.filename).toMatch(/^\$\{path\.module\}\/assets\/.+\/function\.zip$/);
       expect(existsSync(path.join(moduleDir, fn!.filename.replace("${path.module}/", "")))).toBe(true);
@@ -92,6 +93,15 @@ describe("terraform module (npm run module)", () => {
     }
     expect(readme).toContain("## Inputs");
     expect(readme).toContain("## Outputs");
+  });
+
+  it("documentation: the README says how the fan-out function's asynchronous invocations are retried and aged, read from main.tf", () => {
+    const readme = readFileSync(path.join(moduleDir, "README.md"), "utf8");
+    const configs = Object.values(hcl["main.tf"]!.resource.aws_lambda_function_event_invoke_config) as { maximum_retry_attempts: number; maximum_event_age_in_seconds: number }[][];
+    expect(configs.map(([c]) => [c!.maximum_retry_attempts, c!.maximum_event_age_in_seconds])).toEqual([[2, 300]]);
+    expect(readme).toContain("## Asynchronous invocations");
+    expect(readme).toMatch(/no longer worth delivering/);
+    expect(readme).toContain(`| \`\${var.name_prefix}-${FAN_OUT_FUNCTION.name}\` | 2 | 300 |`);
   });
 });
 
