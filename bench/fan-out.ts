@@ -17,9 +17,16 @@
  * quota can be set (not root, no cgroup v1 cpu controller), it models the
  * capped run from the full-CPU run's CPU time and says so.
  *
+ * A third table runs the sharded fan-out of large rooms (bench/fan-out/sharded.ts):
+ * the sender's invocation and every asynchronous piece as the real cores,
+ * each in a child under the quota of its memory, against the stand-in
+ * enforcing API Gateway's 10,000 requests/s; beside the unsharded row of the
+ * second table, and at 512 and 1,024 MB too (full run).
+ *
  * Run alone: `npx tsx bench/fan-out.ts [--quick] [--latency 20] [--rate-limit [10000]]
- * [--lambda-cpu-only] [--lambda-sizes 1000,10000,100000] [--repetitions 3] [--no-cpu-quota]`.
- * See docs/performance.md, "Broadcast fan-out" and "Fan-out under Lambda's CPU share".
+ * [--lambda-cpu-only] [--lambda-sizes 1000,10000,100000] [--repetitions 3] [--no-cpu-quota]
+ * [--sharded-only] [--no-sharded] [--sharded-sizes 1000,10000,100000] [--sharded-memory 512,1024] [--harness-cores 1.2]`.
+ * See docs/performance.md, "Broadcast fan-out", "Fan-out under Lambda's CPU share" and "Large rooms".
  */
 import { DynamoDBClient, CreateTableCommand, type CreateTableCommandInput } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
@@ -38,6 +45,7 @@ import type { DynamoApi, DynamoStats } from "./fan-out/dynamo.ts";
 import type { BroadcasterApi, BroadcasterOptions, BroadcastRun } from "./fan-out/broadcaster.ts";
 import { startChild, type ChildHandle } from "./fan-out/rpc.ts";
 import { ACCOUNT_RATE_LIMIT, type RateLimit } from "./fan-out/rate-limit.ts";
+import { shardedFanOut } from "./fan-out/sharded.ts";
 import type { StandInApi, StandInStats } from "./fan-out/stand-in.ts";
 import { tryCpuQuota, type CpuQuota } from "./lib/cpu-quota.ts";
 import { routeFunctionConfig } from "./lib/function-config.ts";
@@ -109,11 +117,11 @@ function rateLimitArgument(argv: readonly string[]): RateLimit | undefined {
   return { perSecond, burst: Math.max(1, Math.floor(perSecond / 2)) };
 }
 
-function sizesArgument(argv: readonly string[], fallback: readonly number[]): readonly number[] {
-  const text = flag(argv, "--lambda-sizes");
+function sizesArgument(argv: readonly string[], fallback: readonly number[], name = "--lambda-sizes"): readonly number[] {
+  const text = flag(argv, name);
   if (text === undefined) return fallback;
   const sizes = text.split(",").map(Number);
-  if (text === "" || sizes.some((n) => !Number.isInteger(n) || n <= 0)) throw new Error(`--lambda-sizes wants N,N,…, got ${text}`);
+  if (text === "" || sizes.some((n) => !Number.isInteger(n) || n <= 0)) throw new Error(`${name} wants N,N,…, got ${text}`);
   return sizes;
 }
 
@@ -142,11 +150,19 @@ async function seed(store: DynamoDbConnectionStore, ids: readonly string[], name
 export async function fanOut(quick: boolean, argv: readonly string[] = process.argv.slice(2)): Promise<BenchReport[]> {
   const latencyMs = latencyArgument(argv);
   const rateLimit = rateLimitArgument(argv);
-  const lambdaOnly = argv.includes("--lambda-cpu-only");
+  const shardedOnly = argv.includes("--sharded-only");
+  const lambdaOnly = argv.includes("--lambda-cpu-only") || shardedOnly;
   const sizes = lambdaOnly ? [] : quick ? [100, 1_000] : [100, 1_000, 10_000];
   const lambdaSizes = sizesArgument(argv, quick ? [100, 1_000] : [1_000, 10_000, 100_000]);
-  const cellSizes = [...new Set([100, ...sizes, ...lambdaSizes])].sort((a, b) => a - b);
-  const config = routeFunctionConfig("sendMessage");
+  // Quick keeps the sharded rows small but still past one shard (1,000): 2,500 is the sender's page, a dispatcher and two pieces.
+  const shardedSizes = argv.includes("--no-sharded") ? [] : sizesArgument(argv, quick ? [1_000, 2_500] : lambdaSizes, "--sharded-sizes");
+  const shardedMemories = sizesArgument(argv, quick ? [] : [512, 1_024], "--sharded-memory");
+  const shardedMemoryAt = shardedSizes.includes(10_000) ? 10_000 : shardedSizes[shardedSizes.length - 1];
+  const harnessCoresText = flag(argv, "--harness-cores");
+  const harnessCores = harnessCoresText === undefined ? 1.2 : Number(harnessCoresText);
+  if (!(harnessCores > 0)) throw new Error(`--harness-cores wants a number of cores, got ${harnessCoresText}`);
+  const cellSizes = [...new Set([100, ...sizes, ...(shardedOnly ? [] : lambdaSizes), ...shardedSizes])].sort((a, b) => a - b);
+  const config = routeFunctionConfig("sendMessage", "on-message");
   const timeoutMs = config.timeoutSeconds * 1000;
   const loadAtStart = os.loadavg();
   const repetitionsText = flag(argv, "--repetitions");
@@ -220,6 +236,8 @@ export async function fanOut(quick: boolean, argv: readonly string[] = process.a
       });
     }
     const namesOf = new Map<string, string>();
+    // The unsharded row under Lambda's CPU (lambdaCpu), medians by N: the sharded table's baseline.
+    const baseline = new Map<number, { lastMs: number; ms: number; deliveredByTimeout: number; mode: string }>();
     cells.forEach((cell) => cell.ids.forEach((id, i) => namesOf.set(id, `member-${i}`)));
 
     const measure = async (contestant: Contestant, cell: Cell, options: { throttle?: boolean; quota?: CpuQuota } = {}): Promise<Run> => {
@@ -455,6 +473,7 @@ export async function fanOut(quick: boolean, argv: readonly string[] = process.a
             m(caps, perSend).toFixed(0), pct(m(caps, (r) => r.cpuUs / 1000 / r.ms)), (m(caps, (r) => r.throttledUs ?? 0) / 1000).toFixed(0),
           ]);
           cellsOut[String(n)] = { live, wholeCore: runsOut(fulls), quota: runsOut(caps), medians: { fullLastMs: fullLast, fullMs, lastMs: last, ms } };
+          baseline.set(n, { lastMs: last, ms, deliveredByTimeout: m(caps, (r) => r.deliveredByTimeout), mode: `${shareText} quota, ${caps.length === 1 ? "1 run" : `median of ${caps.length}`}` });
         } else {
           // The model: the handler cannot finish before its CPU time at the share has passed, nor sooner than at a whole core.
           const ms = Math.max(fullMs, fullCpuMs / share);
@@ -464,6 +483,7 @@ export async function fanOut(quick: boolean, argv: readonly string[] = process.a
             `${count(m(fulls, (r) => r.deliveredByReturn))}/${live} (whole core's)`, "—", m(fulls, perSend).toFixed(0), shareText, "—",
           ]);
           cellsOut[String(n)] = { live, wholeCore: runsOut(fulls), model: { ms, lastMs: last } };
+          baseline.set(n, { lastMs: last, ms, deliveredByTimeout: Number.NaN, mode: `${shareText} model` });
         }
       }
       const notes = [
@@ -490,9 +510,40 @@ export async function fanOut(quick: boolean, argv: readonly string[] = process.a
       };
     };
 
+    // ── part 3: large rooms, the sharded fan-out ──
+    const sharded = async (): Promise<BenchReport[]> => {
+      const repetitionsFor = (n: number): number => (n >= 100_000 ? 1 : repetitions);
+      return shardedFanOut({
+        standIn,
+        dynamo,
+        invocationOptions: { dynamoEndpoint, connectionsEndpoint: endpoint },
+        cells: cells.map((c) => ({ n: c.n, tableName: c.world.tableName, ids: c.ids, gone: c.gone })),
+        stillMembers: async (shard, ids) => {
+          const cell = cells.find((c) => c.n === shard.n)!;
+          const there: string[] = [];
+          await Promise.all(ids.map(async (id) => void ((await cell.store.membership(id, ROOM)) && there.push(id))));
+          return there;
+        },
+        restore: (shard, ids) => seed(cells.find((c) => c.n === shard.n)!.store, ids, (id) => namesOf.get(id)!),
+        latencyMs,
+        timeoutMs,
+        room: ROOM,
+        sizes: shardedSizes,
+        memories: shardedMemoryAt === undefined ? [] : shardedMemories,
+        memoryAt: shardedMemoryAt ?? 0,
+        onMessageMemoryMb: SETTINGS.onMessageMemoryMb.default,
+        fanOutMemoryMb: SETTINGS.fanOutMemoryMb.default,
+        repetitions: repetitionsFor,
+        harnessCores,
+        noQuota: argv.includes("--no-cpu-quota"),
+        baseline,
+      });
+    };
+
     const reports: BenchReport[] = [];
     if (!lambdaOnly) reports.push(await contest());
-    reports.push(await lambdaCpu());
+    if (!shardedOnly) reports.push(await lambdaCpu());
+    if (shardedSizes.length) reports.push(...(await sharded()));
     return reports;
   } finally {
     raw.destroy();
