@@ -281,6 +281,14 @@ describe("ChatStack", () => {
     expect(deployed.tf.variable!.stage_name).toMatchObject({ type: "string", default: "dev" });
   });
 
+  it("variables: every variable is wired into the stack (a stack-only setting such as a memory size included), none declared and left unused", () => {
+    const { variable, ...rest } = deployed.tf;
+    const used = JSON.stringify(rest);
+    const names = Object.keys(variable!);
+    expect(names).toEqual(expect.arrayContaining([SETTINGS.onMessageMemoryMb.variable, SETTINGS.fanOutMemoryMb.variable]));
+    expect(names.filter((name) => !new RegExp(`\\bvar\\.${name}\\b`).test(used))).toEqual([]);
+  });
+
   it("variables: every variable has a description and a default", () => {
     for (const [name, v] of Object.entries(deployed.tf.variable!)) {
       expect(v.description, name).toMatch(/^\S.{19,}/);
