@@ -20,7 +20,8 @@ import { baseDocument, FIXTURES, writeStack, type TerraformJson } from "../suppo
 
 const REGION = "us-east-1";
 const ACCOUNT = "123456789012";
-const CRASH_AFTER_MS = 1_000;
+// Long enough for the handler's post to land first on a busy machine; below crashy's 10 s timeout.
+const CRASH_AFTER_MS = 2_500;
 
 function callerZip(): string {
   const dir = mkdtempSync(path.join(tmpdir(), "wsstack-caller-"));
@@ -43,7 +44,7 @@ export function invokeStack(): TerraformJson {
     ...extra,
   });
   functions.worker = scripted("worker", { timeout: 1 });
-  functions.crashy = scripted("crashy");
+  functions.crashy = scripted("crashy", { timeout: 10 });
   const zip = callerZip();
   functions.caller = { function_name: "${var.prefix}-caller", role: "${aws_iam_role.fn_role.arn}", handler: "index.handler", runtime: "nodejs20.x", filename: zip };
   functions.own_endpoint = { ...functions.caller, function_name: "${var.prefix}-own-endpoint", environment: [{ variables: { AWS_ENDPOINT_URL_LAMBDA: "http://lambda.example.invalid" } }] };
@@ -301,8 +302,8 @@ describe("Lambda Invoke API", () => {
     expect(await client.next()).toBe("piece 1");
     expect(await client.next(CRASH_AFTER_MS + 5_000)).toBe("piece 1");
     await waitForLog(/^Event [0-9a-f-]{36} → conf-crashy \(retry 1 of 2\) \d+ ms ok$/);
-    expect(h.logs.some((l) => /^Event [0-9a-f-]{36} → conf-crashy \d+ ms error: conf-crashy: runtime exited \(injected crash after 1000 ms\); retry 1 of 2 in 50 ms$/.test(l))).toBe(true);
-    expect(h.logs.join("\n")).toContain("conf-crashy: this invocation will crash after 1000 ms (--crash-invocations; 0 more to come)");
+    expect(h.logs.some((l) => /^Event [0-9a-f-]{36} → conf-crashy \d+ ms error: conf-crashy: runtime exited \(injected crash after 2500 ms\); retry 1 of 2 in 50 ms$/.test(l))).toBe(true);
+    expect(h.logs.join("\n")).toContain("conf-crashy: this invocation will crash after 2500 ms (--crash-invocations; 0 more to come)");
     expect(h.control.of("crash-event")).toHaveLength(2);
 
     // The count is spent: the next invocation returns normally.
