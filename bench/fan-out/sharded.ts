@@ -276,6 +276,8 @@ export interface ShardedRun {
   readonly modelLastMs: number;
   readonly modelParallelMs: number;
   readonly modelRateMs: number;
+  /** DynamoDB calls by action, and items the Queries returned, for the whole broadcast (prunes included). */
+  readonly dynamo: { readonly calls: Record<string, number>; readonly returned: number };
   readonly invocationsRaw: readonly unknown[];
 }
 
@@ -306,6 +308,8 @@ async function broadcastOnce(lambda: LocalLambda, env: ShardedEnvironment, cell:
   const invocations = [...lambda.invocations];
   const senderRun = invocations[0]!;
   const stand = await env.standIn.call("stats", { until: Number.POSITIVE_INFINITY });
+  // Before the membership checks below, which are the bench's own reads.
+  const dynamo = await env.dynamo.call("stats");
   const stillThere = await env.stillMembers(cell, cell.gone);
   const missing = cell.gone.filter((id) => !stillThere.includes(id));
   if (missing.length) await env.restore(cell, missing);
@@ -339,6 +343,7 @@ async function broadcastOnce(lambda: LocalLambda, env: ShardedEnvironment, cell:
     modelLastMs: model.lastMs,
     modelParallelMs: model.parallelMs,
     modelRateMs: model.rateMs,
+    dynamo: { calls: dynamo.calls, returned: dynamo.returned },
     invocationsRaw: invocations.map((i) => ({ kind: i.kind, generation: i.generation, parent: i.parent, offsetInParentMs: i.offsetInParent, ms: i.run.ms, billedMs: i.billedMs, cpuUs: i.run.cpuUs, throttledUs: i.throttledUs ?? null, queueWaitMs: i.run.startedAt - i.queuedAt, result: i.run.result })),
   };
 }
