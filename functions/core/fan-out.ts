@@ -20,12 +20,13 @@ export interface FanOutOptions {
   /** @default DEFAULT_THROTTLE_RETRY */
   readonly throttleRetry?: ThrottleRetryPolicy;
   /**
-   * When set (ms since the epoch), the broadcast gives up nobody: no
-   * recipient is started after it, and throttled or 5xx posts are retried
-   * (backoff and jitter as `throttleRetry`, any number of attempts) for as
-   * long as the wait ends before it. Recipients not served by then come back
-   * in `leftover`, for another invocation to serve. Without it a recipient
-   * that keeps failing after `throttleRetry.maxAttempts` counts as failed.
+   * When set (ms since the epoch), throttling loses nobody: no recipient is
+   * started after it, and throttled posts (429) are retried (backoff and
+   * jitter as `throttleRetry`, any number of attempts) for as long as the
+   * wait ends before it. Recipients not served by then come back in
+   * `leftover`, for another invocation to serve. A 5xx keeps
+   * `throttleRetry.maxAttempts`. Without a deadline a recipient that keeps
+   * failing after `throttleRetry.maxAttempts` counts as failed.
    */
   readonly deadline?: number;
   /**

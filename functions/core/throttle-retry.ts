@@ -1,4 +1,4 @@
-import { isTransient } from "./send-failure.ts";
+import { isThrottled, isTransient } from "./send-failure.ts";
 
 export interface ThrottleRetryPolicy {
   /** Attempts in all, the first included. */
@@ -54,16 +54,19 @@ export class OutOfTimeError extends Error {
 }
 
 /**
- * Like {@link retryTransient}, but bounded by a deadline instead of a number
- * of attempts: transient failures (429, 5xx) are retried with the policy's
- * capped exponential backoff and full jitter for as long as the wait ends
- * before `deadline` (ms since the epoch). When it would not, rejects with
+ * Like {@link retryTransient}, but throttling (429) is bounded by a deadline
+ * instead of a number of attempts: it is retried with the policy's capped
+ * exponential backoff and full jitter for as long as the wait ends before
+ * `deadline` (ms since the epoch). When it would not, rejects with
  * OutOfTimeError, so a fan-out piece can give the recipient to the next
- * invocation instead of losing it. Other failures are rethrown as they are.
+ * invocation instead of losing it: API Gateway's account rate slows a
+ * broadcast down but never drops a member. A server fault (5xx) keeps the
+ * policy's `maxAttempts`, so a recipient that always fails costs a few
+ * hundred ms, not the piece's whole share. Other failures are rethrown.
  */
 export async function retryTransientUntil<T>(
   attempt: () => Promise<T>,
-  policy: Pick<ThrottleRetryPolicy, "baseDelayMs" | "maxDelayMs">,
+  policy: ThrottleRetryPolicy,
   deadline: number,
   clock: { now(): Date; sleep(ms: number): Promise<void> },
   random: () => number = Math.random,
@@ -73,6 +76,7 @@ export async function retryTransientUntil<T>(
       return await attempt();
     } catch (error) {
       if (!isTransient(error)) throw error;
+      if (!isThrottled(error) && attemptNumber >= policy.maxAttempts) throw error;
       const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** Math.min(attemptNumber - 1, 30));
       const wait = Math.floor(random() * ceiling);
       if (clock.now().getTime() + wait >= deadline) throw new OutOfTimeError(error);

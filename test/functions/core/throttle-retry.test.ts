@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { isServerFault, isThrottled, isTransient } from "../../../functions/core/send-failure.ts";
-import { DEFAULT_THROTTLE_RETRY, retryTransient } from "../../../functions/core/throttle-retry.ts";
+import { DEFAULT_THROTTLE_RETRY, OutOfTimeError, retryTransient, retryTransientUntil } from "../../../functions/core/throttle-retry.ts";
 
 const POLICY = { maxAttempts: 4, baseDelayMs: 100, maxDelayMs: 250 };
 
@@ -94,5 +94,40 @@ describe("retryTransient", () => {
   it("isThrottled: a server fault is not throttling (it is retried as a server fault)", () => {
     expect(isThrottled(internal())).toBe(false);
     expect(isServerFault(internal())).toBe(true);
+  });
+});
+
+describe("retryTransientUntil", () => {
+  /** A clock that starts at 0 and moves on by each sleep. */
+  function movingClock() {
+    let now = 0;
+    const waits: number[] = [];
+    return { now: () => new Date(now), sleep: async (ms: number) => void (waits.push(ms), (now += ms)), waits };
+  }
+
+  it("retries throttling (429) past maxAttempts for as long as the deadline allows, then is OutOfTimeError carrying the 429", async () => {
+    // GIVEN an attempt throttled 10 times (maxAttempts is 4), waits at their maximum, and a deadline 10 s away
+    const clock = movingClock();
+    const { attempt, calls } = attemptsFailingWith(Array.from({ length: 10 }, throttled));
+    // WHEN it runs
+    // THEN it succeeds on the 11th attempt, having waited past maxAttempts
+    await expect(retryTransientUntil(attempt, POLICY, 10_000, clock, () => 0.999)).resolves.toBe("ok");
+    expect(calls()).toBe(11);
+
+    // GIVEN one throttled forever and a deadline 1 s away
+    const late = movingClock();
+    const forever = { attempt: async () => Promise.reject(throttled()) };
+    // THEN it stops before a wait that would end past the deadline, with the last 429 inside
+    const error = await retryTransientUntil(forever.attempt, POLICY, 1_000, late, () => 0.999).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(OutOfTimeError);
+    expect((error as OutOfTimeError).lastError).toMatchObject({ name: "LimitExceededException" });
+    expect(late.now().getTime()).toBeLessThan(1_000);
+  });
+
+  it("a server fault (5xx) keeps maxAttempts: a recipient that always fails costs a few waits, not the deadline", async () => {
+    const clock = movingClock();
+    const { attempt, calls } = attemptsFailingWith(Array.from({ length: 10 }, internal));
+    await expect(retryTransientUntil(attempt, POLICY, 60_000, clock, () => 0.5)).rejects.toMatchObject({ name: "InternalServerErrorException" });
+    expect(calls()).toBe(POLICY.maxAttempts);
   });
 });
