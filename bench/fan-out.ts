@@ -25,7 +25,8 @@
  *
  * Run alone: `npx tsx bench/fan-out.ts [--quick] [--latency 20] [--rate-limit [10000]]
  * [--lambda-cpu-only] [--lambda-sizes 1000,10000,100000] [--repetitions 3] [--no-cpu-quota]
- * [--sharded-only] [--no-sharded] [--sharded-sizes 1000,10000,100000] [--sharded-memory 512,1024] [--harness-cores 1.2]`.
+ * [--sharded-only] [--no-sharded] [--sharded-sizes 1000,10000,100000] [--sharded-memory 512,1024] [--harness-cores 1.2]
+ * [--scaled-limit-at 100000]`.
  * See docs/performance.md, "Broadcast fan-out", "Fan-out under Lambda's CPU share" and "Large rooms".
  */
 import { DynamoDBClient, CreateTableCommand, type CreateTableCommandInput } from "@aws-sdk/client-dynamodb";
@@ -535,6 +536,8 @@ export async function fanOut(quick: boolean, argv: readonly string[] = process.a
         onMessageMemoryMb: SETTINGS.onMessageMemoryMb.default,
         fanOutMemoryMb: SETTINGS.fanOutMemoryMb.default,
         repetitions: repetitionsFor,
+        scaledLimitAt: sizesArgument(argv, quick ? [] : [100_000], "--scaled-limit-at"),
+        shardSize: SETTINGS.fanOutShardSize.default,
         harnessCores,
         noQuota: argv.includes("--no-cpu-quota"),
         baseline,

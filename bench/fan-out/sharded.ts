@@ -30,7 +30,7 @@ import { progress, type BenchReport } from "../lib/report.ts";
 import { median } from "../lib/stats.ts";
 import type { DynamoApi } from "./dynamo.ts";
 import type { InvocationApi, InvocationOptions, InvocationRun } from "./invocation.ts";
-import { ACCOUNT_RATE_LIMIT } from "./rate-limit.ts";
+import { ACCOUNT_RATE_LIMIT, type RateLimit } from "./rate-limit.ts";
 import { startChild, type ChildHandle } from "./rpc.ts";
 import type { StandInApi } from "./stand-in.ts";
 
@@ -64,6 +64,12 @@ export interface ShardedEnvironment {
   readonly onMessageMemoryMb: number;
   readonly fanOutMemoryMb: number;
   readonly repetitions: (n: number) => number;
+  /**
+   * N at which to run once more with the account limit scaled by maxChildren ÷ pieces (P = N ÷ shard size),
+   * so each of the few pieces running here meets the 429s it would meet as one of P on AWS.
+   */
+  readonly scaledLimitAt: readonly number[];
+  readonly shardSize: number;
   /** Cores of this machine the children may use together: maxChildren = floor(cores ÷ share). */
   readonly harnessCores: number;
   readonly noQuota: boolean;
@@ -270,6 +276,7 @@ export interface ShardedRun {
   readonly longestPieceMs: number;
   readonly rateLimited: number;
   readonly posts: number;
+  readonly rateLimit: RateLimit;
   readonly maxQueueWaitMs: number;
   readonly gbSeconds: { readonly sender: number; readonly fanOut: number };
   readonly pieceCpuShare: number;
@@ -282,7 +289,7 @@ export interface ShardedRun {
 }
 
 /** The AWS timeline from the measured invocations: each starts when its parent queued it plus MODEL_START_LATENCY_MS, and lasts as measured. */
-function modelTimeline(invocations: readonly Invocation[], posts: number): { lastMs: number; parallelMs: number; rateMs: number; firstPostMs: number } {
+function modelTimeline(invocations: readonly Invocation[], posts: number, limit: RateLimit = ACCOUNT_RATE_LIMIT): { lastMs: number; parallelMs: number; rateMs: number; firstPostMs: number } {
   const start: number[] = [];
   let end = 0;
   for (let i = 0; i < invocations.length; i++) {
@@ -293,12 +300,12 @@ function modelTimeline(invocations: readonly Invocation[], posts: number): { las
   }
   // API Gateway lets `burst` through at once and `perSecond` after: no schedule of pieces beats that.
   const firstPostMs = 0;
-  const rateMs = firstPostMs + (Math.max(0, posts - ACCOUNT_RATE_LIMIT.burst) / ACCOUNT_RATE_LIMIT.perSecond) * 1000;
+  const rateMs = firstPostMs + (Math.max(0, posts - limit.burst) / limit.perSecond) * 1000;
   return { lastMs: Math.max(end, rateMs), parallelMs: end, rateMs, firstPostMs };
 }
 
-async function broadcastOnce(lambda: LocalLambda, env: ShardedEnvironment, cell: ShardedCell, sender: string): Promise<ShardedRun> {
-  await env.standIn.call("configure", { gone: [...cell.gone], throttleOnce: [], latencyMs: env.latencyMs, rateLimit: ACCOUNT_RATE_LIMIT });
+async function broadcastOnce(lambda: LocalLambda, env: ShardedEnvironment, cell: ShardedCell, sender: string, rateLimit: RateLimit = ACCOUNT_RATE_LIMIT): Promise<ShardedRun> {
+  await env.standIn.call("configure", { gone: [...cell.gone], throttleOnce: [], latencyMs: env.latencyMs, rateLimit });
   await env.standIn.call("reset");
   await env.dynamo.call("reset");
   lambda.resetIndex();
@@ -318,7 +325,7 @@ async function broadcastOnce(lambda: LocalLambda, env: ShardedEnvironment, cell:
   const gbs = (list: readonly Invocation[]): number => list.reduce((sum, i) => sum + (Math.ceil(i.billedMs) / 1000) * (i.memoryMb / 1024), 0);
   const byKind: Record<string, number> = {};
   for (const inv of invocations) byKind[inv.kind] = (byKind[inv.kind] ?? 0) + 1;
-  const model = modelTimeline(invocations, stand.posts);
+  const model = modelTimeline(invocations, stand.posts, rateLimit);
   return {
     n: cell.n,
     memoryMb: lambda.memoryMb,
@@ -337,6 +344,7 @@ async function broadcastOnce(lambda: LocalLambda, env: ShardedEnvironment, cell:
     longestPieceMs: Math.max(0, ...invocations.filter((i) => i.kind !== "send").map((i) => i.billedMs)),
     rateLimited: stand.answeredRateLimited,
     posts: stand.posts,
+    rateLimit,
     maxQueueWaitMs: lambda.maxQueueWaitMs,
     gbSeconds: { sender: gbs([senderRun]), fanOut: gbs(invocations.slice(1)) },
     pieceCpuShare: pieces.length ? median(pieces.map((i) => i.run.cpuUs / 1000 / i.run.ms)) : Number.NaN,
@@ -375,18 +383,25 @@ export async function shardedFanOut(env: ShardedEnvironment): Promise<BenchRepor
       await lambda.warm(async (child) => {
         await child.call("piece", { tableName: warmCell.tableName, piece: { kind: "deliver", fanOutId: "warm-up", room: env.room, frame: JSON.stringify({ type: "message", room: env.room, message: "warm-up", from: "bench", fromId: "bench", sentAt: new Date(0).toISOString(), seq: 0, id: "warm-up" }), callback: { domainName: "bench", stage: "bench" }, generation: 2, connectionIds: live }, timeoutMs: env.timeoutMs });
       });
-      for (const n of sizes) {
+      const plan = [...sizes.map((n) => ({ n, scaled: false })), ...(memoryMb === env.fanOutMemoryMb ? env.scaledLimitAt.filter((n) => sizes.includes(n)).map((n) => ({ n, scaled: true })) : [])];
+      for (const { n, scaled } of plan) {
         const cell = cellOf(n);
-        const reps = env.repetitions(n);
+        const reps = scaled ? 1 : env.repetitions(n);
+        const pieces = Math.ceil(n / env.shardSize);
+        const limit: RateLimit = scaled
+          ? { perSecond: (ACCOUNT_RATE_LIMIT.perSecond * lambda.maxChildren) / pieces, burst: Math.max(1, Math.round((ACCOUNT_RATE_LIMIT.burst * lambda.maxChildren) / pieces)) }
+          : ACCOUNT_RATE_LIMIT;
+        if (scaled) progress(`fan-out: sharded ${memoryMb} MB N=${n}: account limit scaled by ${lambda.maxChildren} children ÷ ${pieces} pieces: ${limit.perSecond.toFixed(0)}/s, burst ${limit.burst}`);
         for (let rep = 1; rep <= reps; rep++) {
           const liveIds = cell.ids.filter((id, i) => !cell.gone.includes(id) && i % 2 === 0);
           // A different sender each time: the message rate (60 a minute) counts per connection.
           const sender = liveIds[senderTurn++ % liveIds.length]!;
           const started = Date.now();
-          const run = await broadcastOnce(lambda, env, cell, sender);
-          runs.set(key(n, memoryMb), [...(runs.get(key(n, memoryMb)) ?? []), run]);
+          const run = await broadcastOnce(lambda, env, cell, sender, limit);
+          const k = scaled ? `${key(n, memoryMb)}|scaled` : key(n, memoryMb);
+          runs.set(k, [...(runs.get(k) ?? []), run]);
           progress(
-            `fan-out: sharded ${memoryMb} MB rep ${rep}/${reps} N=${n}: last delivery ${secs(run.lastDeliveryMs)} s (model on AWS ${secs(run.modelLastMs)} s), ` +
+            `fan-out: sharded ${memoryMb} MB${scaled ? " (scaled limit)" : ""} rep ${rep}/${reps} N=${n}: last delivery ${secs(run.lastDeliveryMs)} s (model on AWS ${secs(run.modelLastMs)} s), ` +
               `${run.delivered}/${run.live} delivered, ${run.pruned}/${run.stale} pruned, ${run.invocations} invocations ${JSON.stringify(run.byKind)}, generation ≤ ${run.deepestGeneration}, ` +
               `longest ${run.longestMs.toFixed(0)} ms (${run.longestKind}), ${run.rateLimited} 429s, queue wait ≤ ${run.maxQueueWaitMs.toFixed(0)} ms (${((Date.now() - started) / 1000).toFixed(0)} s)`,
           );
@@ -428,7 +443,19 @@ export async function shardedFanOut(env: ShardedEnvironment): Promise<BenchRepor
       list.map(kinds).join("; "), Math.max(...list.map((r) => r.deepestGeneration)), longest.toFixed(0), pct(longest / env.timeoutMs),
       list.map((r) => r.rateLimited).join(", "), list.map((r) => r.duplicates).join(", "), secs(Math.max(...list.map((r) => r.maxQueueWaitMs))),
     ]);
-    cellsOut[String(n)] = { baseline: base ?? null, runs: list };
+    const scaledList = runs.get(`${key(n, main)}|scaled`);
+    if (scaledList !== undefined) {
+      const r = scaledList[0]!;
+      const factor = ACCOUNT_RATE_LIMIT.perSecond / r.rateLimit.perSecond;
+      // Limit-bound here as on AWS: the same contention per piece, so AWS's time is this run's ÷ (P ÷ K).
+      const projected = r.lastDeliveryMs / factor;
+      rows.push([
+        n, `sharded, ${main} MB, account limit scaled to ${r.rateLimit.perSecond.toFixed(0)}/s (burst ${r.rateLimit.burst}), 1 run`, secs(r.lastDeliveryMs), `${(r.lastDeliveryMs / ((n / r.rateLimit.perSecond) * 1000)).toFixed(2)}× of N ÷ ${r.rateLimit.perSecond.toFixed(0)}/s`,
+        `${secs(projected)} (÷ ${factor.toFixed(1)})`, `${(projected / ideal(n)).toFixed(2)}×`, `${r.delivered}/${live}`, `${r.pruned}/${r.stale}`, kinds(r), r.deepestGeneration, r.longestMs.toFixed(0), pct(r.longestMs / env.timeoutMs),
+        String(r.rateLimited), String(r.duplicates), secs(r.maxQueueWaitMs),
+      ]);
+    }
+    cellsOut[String(n)] = { baseline: base ?? null, runs: list, scaled: scaledList ?? null };
   }
   const modeText = [...modes].map(([mb, m]) => `${mb} MB: ${m}`).join("; ");
   notes.push(
@@ -436,6 +463,7 @@ export async function shardedFanOut(env: ShardedEnvironment): Promise<BenchRepor
     `asynchronous invocation: a queue in the bench; at most ${[...children].map(([mb, k]) => `${k} children at ${mb} MB`).join(", ")} run at once (${env.harnessCores} of this machine's ${os.cpus().length} cores), reused as warm containers (no cold starts); dispatchers go to the head of the queue. Each invocation's deadline is invocationDeadline() over a fresh ${env.timeoutMs / 1000} s timeout at its start`,
     `time to last delivery (measured): from the sender's invocation's start to the stand-in's last 200; with more pieces than children it is bound by this machine ("harness queue wait": the longest a piece waited for a child)`,
     `model on AWS: every invocation starts ${MODEL_START_LATENCY_MS} ms (assumed, warm) after its parent queued it (measured offset) and lasts as measured here; the last delivery is the latest end of a posting invocation, but never before (posts − ${ACCOUNT_RATE_LIMIT.burst}) ÷ ${ACCOUNT_RATE_LIMIT.perSecond}/s. It assumes pieces keep their measured duration when a hundred run at once, which the account limit does not allow at N = 100,000 (see docs/performance.md, Large rooms)`,
+    `"account limit scaled" rows: the stand-in's limit times maxChildren ÷ P (P = N ÷ shard size, the pieces AWS would run at once), so each piece here meets the share of 429s it would meet among P on AWS; the harness is then limit-bound as AWS would be, and the AWS time is projected as the measured time ÷ (P ÷ maxChildren)`,
     `target at N = 100,000: ≤ 1.3× N ÷ 10,000/s; longest invocation ≤ 50% of the timeout; 100% delivered; every stale id pruned`,
   );
 
