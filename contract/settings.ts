@@ -341,8 +341,8 @@ export const SETTINGS = {
   fanOutShardSize: {
     variable: "fan_out_shard_size",
     type: "number",
-    // Measured (bench/fan-out.ts, docs/performance.md "Large rooms"): 1,000 posts take about a quarter of the
-    // 10 s timeout at 256 MB under Lambda's CPU share, so a piece stays well inside it with 429s retried.
+    // Measured (bench/fan-out.ts, docs/performance.md "Large rooms"): under Lambda's CPU share at the default
+    // 512 MB, a piece of 1,000 posts used about 20% of the 10 s timeout (55% at 256 MB).
     default: 1000,
     description:
       "Recipients one invocation serves. A room with more members than this gets its message through the fan-out function: the sender's invocation delivers the first page and each further page is one asynchronous invocation (docs/performance.md). Presence and typing frames are not sent in rooms larger than this.",
@@ -352,14 +352,18 @@ export const SETTINGS = {
   onMessageMemoryMb: {
     variable: "on_message_memory_mb",
     type: "number",
-    default: 256,
+    // docs/performance.md "Large rooms": at 512 MB a 1,000-post page takes 19% of the timeout (33% at 256 MB),
+    // and the CPU-bound work costs fewer GB-s than at 256 MB even in a room of 10.
+    default: 512,
     description: "Memory of the onMessage function, in MB. Lambda gives CPU in proportion (one vCPU at 1769 MB); the default is chosen in docs/performance.md.",
     validation: [{ condition: "${var.on_message_memory_mb >= 128 && var.on_message_memory_mb <= 10240}", errorMessage: "on_message_memory_mb must be between 128 and 10240." }],
   },
   fanOutMemoryMb: {
     variable: "fan_out_memory_mb",
     type: "number",
-    default: 256,
+    // docs/performance.md "Large rooms": the longest piece at N = 10,000 used 20% of the timeout at 512 MB,
+    // 55% at 256 MB; at 1,024 MB pieces throttled by the account's rate last as long and cost twice the GB-s.
+    default: 512,
     description: "Memory of the fan-out function that serves large rooms, in MB. Lambda gives CPU in proportion (one vCPU at 1769 MB); the default is chosen in docs/performance.md.",
     validation: [{ condition: "${var.fan_out_memory_mb >= 128 && var.fan_out_memory_mb <= 10240}", errorMessage: "fan_out_memory_mb must be between 128 and 10240." }],
   },

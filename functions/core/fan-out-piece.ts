@@ -22,7 +22,7 @@ interface PieceBase {
   /**
    * How many invocations led to this one (the sender's is 0). Bounded by
    * MAX_GENERATION so a piece that keeps running short of time cannot chain
-   * forever, and far below the 16 at which Lambda's recursive loop detection
+   * forever, and below the 16 at which Lambda's recursive loop detection
    * would stop the chain.
    */
   readonly generation: number;
@@ -40,8 +40,21 @@ export interface DeliveryPiece extends PieceBase {
   readonly connectionIds: readonly string[];
 }
 
-/** The deepest chain of invocations one broadcast may make (see PieceBase.generation). */
-export const MAX_GENERATION = 8;
+/**
+ * The deepest chain of invocations one broadcast may make (see
+ * PieceBase.generation): under Lambda's 16, counting the sender's.
+ */
+export const MAX_GENERATION = 15;
+
+/**
+ * The deepest a dispatcher hands the rest of the room to another
+ * dispatcher. One past it reads on past its deadline instead (a dispatcher
+ * reads about 90 pages of ids in its share of 10 s at 256 MB, so that takes
+ * a room of some 400,000 members at the default shard size), which leaves
+ * every delivery piece at least 10 generations to hand throttled
+ * recipients on.
+ */
+export const MAX_DISPATCH_GENERATION = 4;
 
 /** The fan-out function's event is not a FanOutPiece. */
 export class InvalidFanOutPieceError extends Error {
@@ -75,6 +88,7 @@ export function readFanOutPiece(event: unknown): FanOutPiece {
   };
   if (e["kind"] === "dispatch") {
     if (typeof e["cursor"] !== "string" || e["cursor"] === "") throw new InvalidFanOutPieceError("cursor must be a non-empty string");
+    if (generation > MAX_DISPATCH_GENERATION) throw new InvalidFanOutPieceError(`a dispatcher's generation is at most ${MAX_DISPATCH_GENERATION}`);
     return { ...base, kind: "dispatch", cursor: e["cursor"] };
   }
   if (e["kind"] === "deliver") {

@@ -1,6 +1,6 @@
 import type { Frame } from "../../contract/frames.ts";
 import { deliver, type FanOutDependencies, type FanOutResult } from "./fan-out.ts";
-import { MAX_GENERATION, type DeliveryPiece, type DispatchPiece, type FanOutPiece } from "./fan-out-piece.ts";
+import { MAX_DISPATCH_GENERATION, MAX_GENERATION, type DeliveryPiece, type DispatchPiece, type FanOutPiece } from "./fan-out-piece.ts";
 import type { PieceInvoker } from "./piece-invoker.ts";
 import type { ThrottleRetryPolicy } from "./throttle-retry.ts";
 
@@ -62,9 +62,10 @@ async function dispatch(piece: DispatchPiece, dependencies: FanOutPieceDependenc
   };
   let cursor: string | undefined = piece.cursor;
   let pages = 0;
+  let piecesInvoked = 0;
   let handedOn = false;
   while (cursor !== undefined && failure === undefined) {
-    if (clock.now().getTime() >= settings.deadline && piece.generation < MAX_GENERATION) {
+    if (clock.now().getTime() >= settings.deadline && piece.generation < MAX_DISPATCH_GENERATION) {
       // A room too large to read in one invocation's share: the next dispatcher reads on from here.
       await invoker.invoke({ ...next, kind: "dispatch", cursor });
       handedOn = true;
@@ -72,12 +73,16 @@ async function dispatch(piece: DispatchPiece, dependencies: FanOutPieceDependenc
     }
     const page = await store.roomPage(piece.room, { limit: settings.shardSize, cursor });
     pages++;
-    if (page.connectionIds.length > 0) await invoke(page.connectionIds);
+    // A full last page still has a cursor: the page after it may be empty.
+    if (page.connectionIds.length > 0) {
+      await invoke(page.connectionIds);
+      piecesInvoked++;
+    }
     cursor = page.cursor;
   }
   await Promise.all(inFlight);
   if (failure !== undefined) throw failure.error;
-  const result = { kind: "dispatch" as const, pages, piecesInvoked: pages, handedOn };
+  const result = { kind: "dispatch" as const, pages, piecesInvoked, handedOn };
   logger.info("fan-out dispatched", { fanOutId: piece.fanOutId, room: piece.room, generation: piece.generation, ...result });
   return result;
 }

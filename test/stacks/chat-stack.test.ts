@@ -245,7 +245,7 @@ describe("ChatStack", () => {
     expect(fanOutOf().fn.memory_size).toBe(`\${var.${SETTINGS.fanOutMemoryMb.variable}}`);
     for (const [name, { fn }] of functions) if (name !== "on-message" && name !== FAN_OUT_FUNCTION.name) expect(fn.memory_size, name).toBe(256);
     for (const setting of [SETTINGS.onMessageMemoryMb, SETTINGS.fanOutMemoryMb]) {
-      expect(deployed.tf.variable![setting.variable]).toMatchObject({ type: "number", default: 256, validation: [{ condition: setting.validation[0].condition }] });
+      expect(deployed.tf.variable![setting.variable]).toMatchObject({ type: "number", default: setting.default, validation: [{ condition: setting.validation[0].condition }] });
     }
   });
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Clock } from "../../../functions/core/clock.ts";
-import { InvalidFanOutPieceError, MAX_GENERATION, readFanOutPiece, type FanOutPiece } from "../../../functions/core/fan-out-piece.ts";
+import { InvalidFanOutPieceError, MAX_DISPATCH_GENERATION, MAX_GENERATION, readFanOutPiece, type FanOutPiece } from "../../../functions/core/fan-out-piece.ts";
 import type { PieceInvoker } from "../../../functions/core/piece-invoker.ts";
 import { joinRoom, typingIndicator } from "../../../functions/core/room-actions.ts";
 import { sendMessage, type SendMessageSettings } from "../../../functions/core/send-message.ts";
@@ -168,6 +168,27 @@ describe("large rooms: sharded fan-out", () => {
     world.api.throttled.delete(members[2]!);
   });
 
+  it("a dispatcher past its deadline hands the rest of the room to the next dispatcher, except at the last dispatch generation, where it reads on", async () => {
+    const { room, members } = await roomOf(25, "dispatch-chain");
+    const clock = movingClock();
+    const lambda = asyncLambda({ clock });
+    const first = await world.store.roomPage(room, { limit: 5 });
+    const base = { kind: "dispatch" as const, fanOutId: "f-2", room, frame: JSON.stringify({ type: "message", room, id: "f-2" }), callback: CALLBACK, cursor: first.cursor! };
+    const deps = { store: world.store, sender: world.sender, clock, logger: lambda.logs.logger, invoker: lambda.invoker };
+    // A deadline already passed: generation 1 hands on at once, without reading
+    const early = await serveFanOutPiece({ ...base, generation: 1 }, deps, { concurrency: 2, shardSize: SHARD, deadline: clock.now().getTime() });
+    expect(early).toEqual({ kind: "dispatch", pages: 0, piecesInvoked: 0, handedOn: true });
+    expect(lambda.queued.splice(0).map((piece) => [piece.kind, piece.generation])).toEqual([["dispatch", 2]]);
+    // The last dispatch generation reads the whole rest (20 ids: 2 full pages, and maybe an empty one after the cursor of the last full page) although its deadline passed
+    const last = await serveFanOutPiece({ ...base, generation: MAX_DISPATCH_GENERATION }, deps, { concurrency: 2, shardSize: SHARD, deadline: clock.now().getTime() });
+    expect(last).toMatchObject({ kind: "dispatch", piecesInvoked: 2, handedOn: false });
+    expect(lambda.queued.splice(0).map((piece) => [piece.kind, piece.generation, piece.kind === "deliver" ? piece.connectionIds.length : 0])).toEqual([
+      ["deliver", MAX_DISPATCH_GENERATION + 1, 10],
+      ["deliver", MAX_DISPATCH_GENERATION + 1, 10],
+    ]);
+    expect(members).toHaveLength(25);
+  });
+
   it("presence and typing are not sent in a room larger than a shard", async () => {
     const { room, members } = await roomOf(SHARD + 1, "quiet");
     const clock = movingClock();
@@ -219,6 +240,7 @@ describe("readFanOutPiece", () => {
     ["an id that is not a string", { ...valid, connectionIds: [1] }],
     ["no callback", { ...valid, callback: undefined }],
     ["a dispatch without cursor", { ...valid, kind: "dispatch" }],
+    ["a dispatch past the last dispatch generation", { ...valid, kind: "dispatch", cursor: "c", generation: MAX_DISPATCH_GENERATION + 1 }],
   ])("refuses %s as InvalidFanOutPieceError", (_label, event) => {
     expect(() => readFanOutPiece(event)).toThrow(InvalidFanOutPieceError);
   });
