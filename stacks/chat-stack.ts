@@ -55,6 +55,15 @@ export interface ChatStackProps {
    * @default FAN_OUT_FUNCTION from contract/routes.ts
    */
   readonly fanOut?: WorkerFunctionDefinition | false;
+  /**
+   * `deploy` mode: configure the AWS provider to plan with no AWS account and
+   * no network, for reviewing `cdktf diff` in CI or a sandbox: it skips the
+   * STS credential check, the account id lookup and the EC2 metadata API, so
+   * dummy credentials (AWS_ACCESS_KEY_ID=offline…) do. An apply with dummy
+   * credentials fails at its first call; with real ones it works as usual.
+   * @default false
+   */
+  readonly planOffline?: boolean;
 }
 
 /**
@@ -98,6 +107,7 @@ export class ChatStack extends TerraformStack {
       new AwsProvider(this, "aws", {
         region: v.awsRegion!.stringValue,
         defaultTags: [{ tags: { Application: "wsstack", ManagedBy: "cdktf" } }],
+        ...(props.planOffline ? { skipCredentialsValidation: true, skipRequestingAccountId: true, skipMetadataApiCheck: "true" } : {}),
       });
       applyBackend(this, backend);
     }
