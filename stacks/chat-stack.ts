@@ -1,9 +1,10 @@
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider/index.js";
-import { Fn, LocalBackend, TerraformOutput, TerraformStack, TerraformVariable, type TerraformBackend, type TerraformVariableConfig } from "cdktf";
+import { Aspects, Fn, LocalBackend, TerraformOutput, TerraformStack, TerraformVariable, type TerraformBackend, type TerraformVariableConfig } from "cdktf";
 import type { Construct } from "constructs";
 import { FAN_OUT_FUNCTION, type RouteDefinition, type WorkerFunctionDefinition } from "../contract/routes.ts";
 import { SETTINGS, type SettingDefinition, type SettingName, type SettingReceivers } from "../contract/settings.ts";
 import { ChatBackend, chatBackendFunctions } from "./chat-backend.ts";
+import { nameTag, TagResources } from "./tags.ts";
 
 /** Where Terraform keeps the state of a deployable stack. */
 export type StateBackend =
@@ -97,6 +98,8 @@ export class ChatStack extends TerraformStack {
     const backend = props.backend ?? { kind: "local", path: `../../../terraform.${id}.tfstate` };
     this.wantsDefaultBackend = mode === "deploy" && backend.kind === "local";
     const v = declareVariables(this, mode);
+    // Every taggable resource, those added later included, gets var.tags (and a Name).
+    Aspects.of(this).add(new TagResources(v.tags.value));
 
     if (mode === "module") {
       // cdktf refuses resources without a provider construct, but a module must
@@ -136,6 +139,8 @@ export class ChatStack extends TerraformStack {
     });
 
     const api = this.backend.api;
+    // A stage's own name (`dev`) says nothing in a list of tagged resources: name it after its API.
+    nameTag(api.stage, `${api.api.nameInput}-${api.stageName}`);
     output(this, "websocket_url", api.webSocketUrl, "WebSocket URL clients connect to, e.g. `npx wscat -c <websocket_url>`.");
     output(this, "connection_url", api.connectionUrl, "Callback URL for the @connections API: POST <connection_url>/<connectionId> (SigV4-signed, execute-api:ManageConnections) sends a frame to that client.");
     output(this, "table_name", this.backend.table.table.name, "DynamoDB connection table; give it to tools or other functions that need to read who is connected.");
