@@ -8,7 +8,7 @@
  * CLI, so it needs neither the CLI's start-up nor a terraform binary.
  */
 import { execFileSync } from "node:child_process";
-import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { format } from "@cdktf/hcl-tools";
@@ -19,9 +19,9 @@ import { STACK_ID } from "../contract/stack.ts";
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 
 export async function buildModule(outDir = path.join(ROOT, "dist", "terraform-module")): Promise<string> {
-  const synthDir = path.join(ROOT, ".build", "module-synth");
-  rmSync(synthDir, { recursive: true, force: true });
-  mkdirSync(synthDir, { recursive: true });
+  // A folder of its own per build: test files build modules in parallel.
+  mkdirSync(path.join(ROOT, ".build"), { recursive: true });
+  const synthDir = mkdtempSync(path.join(ROOT, ".build", "module-synth-"));
   step("synthesizing the stack in module mode (HCL)");
   execFileSync(process.execPath, ["--import", "tsx", path.join(ROOT, "main.ts")], {
     cwd: ROOT,
@@ -40,6 +40,7 @@ export async function buildModule(outDir = path.join(ROOT, "dist", "terraform-mo
   }
   cpSync(path.join(stackDir, "assets"), path.join(outDir, "assets"), { recursive: true });
   writeFileSync(path.join(outDir, "README.md"), await moduleReadme(files));
+  rmSync(synthDir, { recursive: true, force: true });
   step(`done: ${Object.keys(files).join(", ")}, README.md, assets/`);
   return outDir;
 }
