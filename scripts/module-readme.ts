@@ -51,6 +51,7 @@ provider "aws" {
 module "chat" {
   source     = "./terraform-module" # or a registry / git address
   stage_name = "prod"
+  tags       = { team = "chat" } # on every taggable resource, with a Name tag where one helps
 }
 
 output "websocket_url" {
