@@ -8,7 +8,7 @@
  * CLI, so it needs neither the CLI's start-up nor a terraform binary.
  */
 import { execFileSync } from "node:child_process";
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { format } from "@cdktf/hcl-tools";
@@ -40,9 +40,32 @@ export async function buildModule(outDir = path.join(ROOT, "dist", "terraform-mo
   }
   cpSync(path.join(stackDir, "assets"), path.join(outDir, "assets"), { recursive: true });
   writeFileSync(path.join(outDir, "README.md"), await moduleReadme(files));
+  shipHandWritten(outDir);
   rmSync(synthDir, { recursive: true, force: true });
-  step(`done: ${Object.keys(files).join(", ")}, README.md, assets/`);
+  step(`done: ${Object.keys(files).join(", ")}, README.md, CHANGELOG.md, assets/, tests/, examples/`);
   return outDir;
+}
+
+/** Where an example in this repository finds the module; inside the module it is two folders up. */
+const EXAMPLE_SOURCE = 'source = "../../dist/terraform-module"';
+
+/**
+ * The hand-written parts of a registry module: module/CHANGELOG.md,
+ * module/tests/ (`terraform test`, mock provider) and the repository's
+ * examples/, each example's module source rewritten to `../..`.
+ */
+function shipHandWritten(outDir: string): void {
+  cpSync(path.join(ROOT, "module", "CHANGELOG.md"), path.join(outDir, "CHANGELOG.md"));
+  cpSync(path.join(ROOT, "module", "tests"), path.join(outDir, "tests"), { recursive: true });
+  const local = (src: string) => !/(^|[\\/])(\.terraform(\.lock\.hcl)?|[^\\/]*\.tfstate(\.[^\\/]*)?)$/.test(src);
+  for (const example of readdirSync(path.join(ROOT, "examples"))) {
+    const dir = path.join(outDir, "examples", example);
+    cpSync(path.join(ROOT, "examples", example), dir, { recursive: true, filter: local });
+    const main = path.join(dir, "main.tf");
+    const text = readFileSync(main, "utf8");
+    if (!text.includes(EXAMPLE_SOURCE)) throw new Error(`examples/${example}/main.tf must call the module with ${EXAMPLE_SOURCE}`);
+    writeFileSync(main, text.replaceAll(EXAMPLE_SOURCE, 'source = "../.."'));
+  }
 }
 
 function step(message: string): void {
