@@ -100,6 +100,14 @@ export interface ChatBackendProps {
    * @default - no authorizer
    */
   readonly auth?: ChatAuthProps;
+  /**
+   * More routes served by functions of the caller's own: a Terraform map
+   * (e.g. a variable's value) of route key → `{ function_name, invoke_arn,
+   * two_way }`, wired by {@link WebSocketApi.addLambdaRouteMap}. Its keys
+   * must not be route keys of `routes`.
+   * @default - none
+   */
+  readonly additionalRoutes?: IResolvable;
 }
 
 /** How `$connect` verifies who connects. */
@@ -134,6 +142,8 @@ export class ChatBackend extends Construct {
   readonly authorizerFunction?: BundledFunction;
   /** The fan-out function, unless `fanOut` is false. */
   readonly fanOutFunction?: BundledFunction;
+  /** Every function of the backend (route functions, fan-out, authorizer) by its name in the manifest. */
+  readonly functionsByName: ReadonlyMap<string, BundledFunction>;
 
   constructor(scope: Construct, id: string, props: ChatBackendProps) {
     super(scope, id);
@@ -200,6 +210,9 @@ export class ChatBackend extends Construct {
       byName.set(route.name, fn);
     }
     this.functions = functions;
+    if (fanOut && fanOutFn) byName.set(fanOut.name, fanOutFn);
+    this.functionsByName = byName;
+    if (props.additionalRoutes) this.api.addLambdaRouteMap(props.additionalRoutes);
     if (props.connectThrottling && this.api.hasRoute("$connect")) this.api.throttleRoute("$connect", props.connectThrottling);
 
     if (fanOut && fanOutFn) {
@@ -210,6 +223,7 @@ export class ChatBackend extends Construct {
     if (props.auth && authorizer) {
       // The authorizer reads no table and posts nowhere: only its log grant.
       this.authorizerFunction = this.functionFor(props, authorizer.name, authorizer.entry, authorizer.description, props.auth.environment);
+      byName.set(authorizer.name, this.authorizerFunction);
       this.api.addRequestAuthorizer(this.authorizerFunction, {
         name: physicalName(props.namePrefix, authorizer.name),
         identitySources: [authorizer.identitySource],

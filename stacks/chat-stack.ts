@@ -1,8 +1,9 @@
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider/index.js";
-import { Aspects, Fn, LocalBackend, TerraformOutput, TerraformStack, TerraformVariable, type TerraformBackend, type TerraformVariableConfig } from "cdktf";
+import { Aspects, Fn, LocalBackend, TerraformOutput, TerraformStack, TerraformVariable, type TerraformBackend, type TerraformVariableConfig, type TerraformVariableValidationConfig } from "cdktf";
 import type { Construct } from "constructs";
-import { FAN_OUT_FUNCTION, type RouteDefinition, type WorkerFunctionDefinition } from "../contract/routes.ts";
+import { FAN_OUT_FUNCTION, ROUTES, type RouteDefinition, type WorkerFunctionDefinition } from "../contract/routes.ts";
 import { SETTINGS, type SettingDefinition, type SettingName, type SettingReceivers } from "../contract/settings.ts";
+import type { BundledFunction } from "./bundled-function.ts";
 import { ChatBackend, chatBackendFunctions } from "./chat-backend.ts";
 import { nameTag, TagResources } from "./tags.ts";
 
@@ -98,6 +99,7 @@ export class ChatStack extends TerraformStack {
     const backend = props.backend ?? { kind: "local", path: `../../../terraform.${id}.tfstate` };
     this.wantsDefaultBackend = mode === "deploy" && backend.kind === "local";
     const v = declareVariables(this, mode);
+    v.additionalRoutes.addValidation(additionalRoutesKeepBuiltInKeys(props.routes ?? ROUTES));
     // Every taggable resource, those added later included, gets var.tags (and a Name).
     Aspects.of(this).add(new TagResources(v.tags.value));
 
@@ -136,6 +138,7 @@ export class ChatStack extends TerraformStack {
         enabled: v.authEnabled.booleanValue,
         environment: environmentFor("authorizer", v),
       },
+      additionalRoutes: v.additionalRoutes.value,
     });
 
     const api = this.backend.api;
@@ -145,6 +148,29 @@ export class ChatStack extends TerraformStack {
     output(this, "connection_url", api.connectionUrl, "Callback URL for the @connections API: POST <connection_url>/<connectionId> (SigV4-signed, execute-api:ManageConnections) sends a frame to that client.");
     output(this, "table_name", this.backend.table.table.name, "DynamoDB connection table; give it to tools or other functions that need to read who is connected.");
     output(this, "api_id", api.api.id, "API Gateway API id; use it with `aws apigatewayv2` commands or to build execute-api ARNs.");
+    this.extensionOutputs();
+  }
+
+  /**
+   * What a root module needs to extend the chat or grant access to it
+   * without reading the module's internals (examples/additional-route).
+   */
+  private extensionOutputs(): void {
+    const { api, table } = this.backend;
+    output(this, "api_execution_arn", api.api.executionArn, "Execution ARN of the API. The source_arn of an aws_lambda_permission for one route is `<api_execution_arn>/<stage_name>/<route key>` (scope it to the route, never `/*`).");
+    // Construct id of its own: `stage_name` is the variable's.
+    new TerraformOutput(this, "stage_name_output", {
+      value: api.stage.name,
+      description: "Name of the API Gateway stage: the last path segment of the execute-api WebSocket URL, and the part after the API in an execute-api ARN.",
+    }).overrideLogicalId("stage_name");
+    output(this, "stage_arn", api.stage.arn, "ARN of the API Gateway stage clients connect to, e.g. for CloudWatch dashboards or tag-based policies.");
+    output(this, "table_arn", table.table.arn, "ARN of the DynamoDB connection table: the resource of an IAM statement that lets another function read it (add `<table_arn>/index/<room_index_name>` to query rooms).");
+    output(this, "room_index_name", table.roomIndexName, "Name of the connection table's room index (partition key `room`, sort key `connectionId`): query it to list a room's connections.");
+    const functions = [...this.backend.functionsByName];
+    const byName = (value: (fn: BundledFunction) => string) => Object.fromEntries(functions.map(([name, fn]) => [name, value(fn)]));
+    output(this, "function_names", byName((fn) => fn.function.functionName), "Physical name of every function of the module (route functions, fan-out, authorizer), keyed by its short name such as `on-message`: for alarms, log queries or invoke permissions.");
+    output(this, "function_arns", byName((fn) => fn.function.arn), "ARN of every function of the module, keyed by its short name such as `on-message`: for IAM statements and event source mappings.");
+    output(this, "function_role_names", byName((fn) => fn.role.name), "Name of every function's IAM execution role, keyed by the function's short name such as `on-message`: attach a policy to give that function more access.");
   }
 
   /**
@@ -207,6 +233,21 @@ function memorySizes(props: ChatStackProps, v: Variables): Record<string, number
 }
 
 /**
+ * Refuses, at plan time, an additional route whose key is a built-in route
+ * key: the contract's own validation already keeps out `$connect`,
+ * `$disconnect` and `$default`, and API Gateway would refuse the duplicate
+ * only at apply, after part of the change was made.
+ */
+function additionalRoutesKeepBuiltInKeys(routes: readonly RouteDefinition[]): TerraformVariableValidationConfig {
+  const keys = routes.map((r) => r.routeKey);
+  const variable = SETTINGS.additionalRoutes.variable;
+  return {
+    condition: `\${alltrue([for key in keys(var.${variable}) : !contains(${JSON.stringify(keys).replace(/,/g, ", ")}, key)])}`,
+    errorMessage: `${variable} keys must not be built-in route keys of the chat (${keys.join(", ")}): give your route a key of its own.`,
+  };
+}
+
+/**
  * `var.x == "" ? null : var.x`: an optional ARN whose empty default leaves the
  * argument unset, so one synthesized module serves both cases. Written out,
  * because cdktf's HCL renderer turns the `""` of Op.eq into `undefined`.
@@ -215,7 +256,7 @@ function emptyAsNull(setting: { readonly variable: string }): string {
   return `\${var.${setting.variable} == "" ? null : var.${setting.variable}}`;
 }
 
-function output(stack: TerraformStack, name: string, value: string, description: string): void {
+function output(stack: TerraformStack, name: string, value: string | Readonly<Record<string, string>>, description: string): void {
   new TerraformOutput(stack, name, { value, description, staticId: true });
 }
 

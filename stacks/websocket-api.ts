@@ -8,7 +8,7 @@ import { Apigatewayv2RouteResponse } from "@cdktf/provider-aws/lib/apigatewayv2-
 import { Apigatewayv2Stage } from "@cdktf/provider-aws/lib/apigatewayv2-stage/index.js";
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group/index.js";
 import { LambdaPermission } from "@cdktf/provider-aws/lib/lambda-permission/index.js";
-import { dependable, Fn, Lazy, Token, type IResolvable, type ITerraformDependable } from "cdktf";
+import { dependable, Fn, Lazy, TerraformIterator, Token, type IResolvable, type ITerraformDependable, type TerraformResource } from "cdktf";
 import { Construct } from "constructs";
 import type { BundledFunction } from "./bundled-function.ts";
 
@@ -110,6 +110,29 @@ export interface WebSocketRoute {
   readonly integrationResponse?: Apigatewayv2IntegrationResponse;
 }
 
+/**
+ * The resources {@link WebSocketApi.addLambdaRouteMap} makes: each is one
+ * Terraform resource with `for_each` over the map (the route response over
+ * its two-way entries only), so every entry gets an instance keyed by its
+ * route key, e.g. `aws_apigatewayv2_route.additional["whoami"]`.
+ */
+export interface WebSocketRouteMap {
+  readonly integration: Apigatewayv2Integration;
+  readonly route: Apigatewayv2Route;
+  readonly permission: LambdaPermission;
+  readonly routeResponse: Apigatewayv2RouteResponse;
+}
+
+/**
+ * The Terraform type of a route map's values: the function's name (or ARN)
+ * for the invoke permission, its `invoke_arn` for the integration, and
+ * whether the route answers the caller.
+ */
+export const ROUTE_MAP_ENTRY_TYPE = "object({ function_name = string, invoke_arn = string, two_way = optional(bool, false) })";
+
+/** Terraform names of the route map's resources: `aws_apigatewayv2_route.additional[…]` and so on. */
+const ROUTE_MAP_LOGICAL_ID = "additional";
+
 const PREDEFINED_ROUTE_KEYS = new Set(["$connect", "$disconnect", "$default"]);
 
 /**
@@ -156,6 +179,7 @@ export class WebSocketApi extends Construct {
   readonly accessLogGroup?: CloudwatchLogGroup;
   private readonly routes = new Map<string, WebSocketRoute>();
   private authorizer?: Apigatewayv2Authorizer;
+  private routeMap?: { readonly entries: IResolvable; readonly resources: WebSocketRouteMap };
   private readonly routeThrottling = new Map<string, ThrottleSettings>();
 
   constructor(scope: Construct, id: string, props: WebSocketApiProps) {
@@ -263,6 +287,63 @@ export class WebSocketApi extends Construct {
     });
     const { route, routeResponse } = this.addRouteTo(routeKey, integration, true);
     return this.remember(routeKey, { route, integration, routeResponse, integrationResponse });
+  }
+
+  /**
+   * Routes every entry of a Terraform map, route key → `{ function_name,
+   * invoke_arn, two_way }` ({@link ROUTE_MAP_ENTRY_TYPE}), to that entry's
+   * own Lambda function, wired as {@link addLambdaRoute} wires one: an
+   * AWS_PROXY integration, a route with no authorization (a WebSocket API
+   * authorizes `$connect` alone), an invoke permission scoped to this stage
+   * and route, and for two-way entries a `$default` route response. The map
+   * is known at plan time only (e.g. a module variable), so each resource is
+   * one `for_each` over it, and its keys cannot be checked here: validate the
+   * variable against the other route keys (ChatStack does).
+   *
+   * @see https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-websocket-api-routes-integrations.html
+   */
+  addLambdaRouteMap(entries: IResolvable): WebSocketRouteMap {
+    if (this.routeMap) throw new InvalidRouteKeyError("This API already has a route map; put every route in the one map.");
+    const each = TerraformIterator.fromMap(entries);
+    const integration = new Apigatewayv2Integration(this, "RouteMapIntegration", {
+      forEach: each,
+      apiId: this.api.id,
+      integrationType: "AWS_PROXY",
+      integrationMethod: "POST",
+      integrationUri: each.getString("invoke_arn"),
+      description: `${each.key} → ${each.getString("function_name")}`,
+    });
+    integration.overrideLogicalId(ROUTE_MAP_LOGICAL_ID);
+    const route = new Apigatewayv2Route(this, "RouteMapRoute", {
+      forEach: each,
+      apiId: this.api.id,
+      routeKey: each.key,
+      target: `integrations/${eachInstance(integration, "id")}`,
+      routeResponseSelectionExpression: Token.asString(Fn.conditional(each.getBoolean("two_way"), "$default", Token.nullValue())),
+    });
+    route.overrideLogicalId(ROUTE_MAP_LOGICAL_ID);
+    const permission = new LambdaPermission(this, "RouteMapPermission", {
+      forEach: each,
+      // A prefix, not a fixed id: one function may serve several keys, or the same key of several APIs.
+      statementIdPrefix: "AllowApiGatewayInvoke-",
+      action: "lambda:InvokeFunction",
+      functionName: each.getString("function_name"),
+      principal: "apigateway.amazonaws.com",
+      sourceArn: `${this.api.executionArn}/${this.stageName}/${each.key}`,
+    });
+    permission.overrideLogicalId(ROUTE_MAP_LOGICAL_ID);
+    // The two-way entries only: a `for` expression with a filter, written out (cdktf has no builder for one).
+    const twoWay = TerraformIterator.fromMap(Token.asAnyMap(`\${{ for key, entry in ${Token.asString(entries)} : key => entry if entry.two_way }}`));
+    const routeResponse = new Apigatewayv2RouteResponse(this, "RouteMapRouteResponse", {
+      forEach: twoWay,
+      apiId: this.api.id,
+      routeId: eachInstance(route, "id"),
+      routeResponseKey: "$default",
+    });
+    routeResponse.overrideLogicalId(ROUTE_MAP_LOGICAL_ID);
+    const resources = { integration, route, permission, routeResponse };
+    this.routeMap = { entries, resources };
+    return resources;
   }
 
   private validateRouteKey(routeKey: string, twoWay: boolean): void {
@@ -401,6 +482,16 @@ export class WebSocketApi extends Construct {
       );
       if (r.routeResponse) parts.push(r.routeResponse.id);
     }
+    if (this.routeMap) {
+      // The map itself (keys, functions, two-way), and the instances' ids, so
+      // the deployment waits for them and follows their replacement.
+      const { entries, resources } = this.routeMap;
+      parts.push(
+        Fn.jsonencode(entries),
+        Fn.join(" ", Token.asList(TerraformIterator.fromResources(resources.route).pluckProperty("id"))),
+        Fn.join(" ", Token.asList(TerraformIterator.fromResources(resources.routeResponse).pluckProperty("id"))),
+      );
+    }
     return parts;
   }
 }
@@ -411,6 +502,12 @@ export class InvalidRouteKeyError extends Error {
     super(message);
     this.name = "InvalidRouteKeyError";
   }
+}
+
+// `type.name[each.key].attribute`: the instance of a for_each resource that
+// belongs to the current entry of another resource's for_each over the same keys.
+function eachInstance(resource: TerraformResource, attribute: string): string {
+  return `\${${resource.terraformResourceType}.${resource.friendlyUniqueId}[each.key].${attribute}}`;
 }
 
 // Stable construct ids from route keys: `$connect` → `Connect`, `onMessage` → `OnMessage`.
