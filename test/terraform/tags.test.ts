@@ -4,6 +4,7 @@ import os from "node:os";
 import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { buildModule } from "../../scripts/build-module.ts";
+import { bracedInterpolations } from "../stacks/hcl-scan.ts";
 import { synthChatStack, type TerraformJson } from "../stacks/synth-helpers.ts";
 import { taggableResourceTypes, type TaggableTypes } from "./provider-schema.ts";
 import { findTerraformTooling, OFFLINE_PROVIDER_OVERRIDE, terraform, type TerraformTooling } from "./terraform-cli.ts";
@@ -79,7 +80,11 @@ describe("tags: every resource of a type hashicorp/aws can tag takes var.tags", 
 
   it("module (npm run module): every resource of a taggable type in main.tf has tags built on var.tags, with a Name where it has a name", async () => {
     // GIVEN the module's main.tf, parsed
-    const main = (await parse("main.tf", readFileSync(path.join(moduleDir, "main.tf"), "utf8"))) as { resource: Record<string, Record<string, unknown>> };
+    const text = readFileSync(path.join(moduleDir, "main.tf"), "utf8");
+    const main = (await parse("main.tf", text)) as { resource: Record<string, Record<string, unknown>> };
+    // (the merge's object literal stays outside any ${…}: scanners' parsers end one at its first brace)
+    expect(text).toMatch(/^\s*tags\s+= merge\(var\.tags, \{ "Name" = "\$\{var\.name_prefix\}-connections" \}\)$/m);
+    expect(bracedInterpolations(text)).toEqual([]);
     // WHEN its resources are sorted by what the provider says of their type
     const { tagged } = tagsByAddress(main.resource, taggable);
     // THEN each taggable one takes var.tags
