@@ -1,4 +1,5 @@
 import { parse } from "@cdktf/hcl2json";
+import { readdirSync, readFileSync } from "node:fs";
 import type { ModuleFiles } from "./module-files.ts";
 import { SETTINGS } from "../contract/settings.ts";
 
@@ -18,7 +19,9 @@ interface EventInvokeConfigBlock {
 
 /**
  * The module's README: how to call it, then its inputs and outputs, read back
- * from the HCL that was written, so the tables cannot drift from the code.
+ * from the HCL that was written, so the tables cannot drift from the code;
+ * then the hand-written module/publishing.md (examples, tests, versions, how
+ * to publish to a private registry).
  */
 export async function moduleReadme(files: ModuleFiles): Promise<string> {
   const variables = ((await parse("variables.tf", files["variables.tf"])).variable ?? {}) as Record<string, VariableBlock[]>;
@@ -89,6 +92,30 @@ ${inputRows.join("\n")}
 | Name | Description |
 |------|-------------|
 ${outputRows.join("\n")}
+
+${examplesSection()}${readFileSync(new URL("../module/publishing.md", import.meta.url), "utf8")}`;
+}
+
+/**
+ * The examples shipped in the module's examples/ (copied from the
+ * repository's), each described by the opening comment of its main.tf.
+ */
+function examplesSection(): string {
+  const root = new URL("../examples/", import.meta.url);
+  const rows = readdirSync(root, { withFileTypes: true })
+    .filter((entry) => entry.isDirectory())
+    .map(({ name }) => {
+      const opening = /^(#.*\n)+/.exec(readFileSync(new URL(`${name}/main.tf`, root), "utf8"))?.[0] ?? "";
+      const words = opening.split("\n").map((line) => line.replace(/^#\s?/, "").trim());
+      const paragraph = words.slice(0, words.indexOf("") === -1 ? undefined : words.indexOf("")).join(" ");
+      return `- [\`examples/${name}\`](examples/${name}): ${/^.*?\.(\s|$)/.exec(paragraph)?.[0].trim() ?? paragraph}`;
+    });
+  return `## Examples
+
+${rows.join("\n")}
+
+Each calls this module with \`source = "../.."\`; copied elsewhere, point \`source\` at the registry (see Publishing below).
+
 `;
 }
 
