@@ -86,6 +86,13 @@ const MEMORY_SETTINGS: readonly (readonly [functionName: string, setting: Settin
 export const AWS_PROVIDER_VERSION_RANGE = ">= 5.100, < 7";
 
 /**
+ * The Terraform versions the synthesized Terraform accepts: variable
+ * validations refer to other variables, which Terraform 1.9 introduced, and
+ * an older one would fail on them with a less telling error.
+ */
+export const TERRAFORM_VERSION_RANGE = ">= 1.9";
+
+/**
  * The deployable stack: variables, the chat backend, and outputs. The same
  * class writes the root module for `cdktf deploy` and the reusable module.
  */
@@ -119,6 +126,7 @@ export class ChatStack extends TerraformStack {
     // Pin the range ourselves: the bindings would otherwise write their own
     // exact 6.x version, which excludes 5.100.
     this.addOverride("terraform.required_providers.aws", { source: "hashicorp/aws", version: AWS_PROVIDER_VERSION_RANGE });
+    this.addOverride("terraform.required_version", TERRAFORM_VERSION_RANGE);
 
     this.backend = new ChatBackend(this, "Chat", {
       namePrefix: v.namePrefix.stringValue,

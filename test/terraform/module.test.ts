@@ -10,7 +10,7 @@ import { CONNECTION_TABLE } from "../../contract/connection-table.ts";
 import { AUTHORIZER, FAN_OUT_FUNCTION, LAMBDA_ROUTES, ROUTES } from "../../contract/routes.ts";
 import { SETTINGS } from "../../contract/settings.ts";
 import { bracedInterpolations, interpolationsOf } from "../stacks/hcl-scan.ts";
-import { AWS_PROVIDER_VERSION_RANGE } from "../../stacks/chat-stack.ts";
+import { AWS_PROVIDER_VERSION_RANGE, TERRAFORM_VERSION_RANGE } from "../../stacks/chat-stack.ts";
 import { findTerraformTooling, OFFLINE_PROVIDER_OVERRIDE, providerVersions, terraform, type TerraformTooling } from "./terraform-cli.ts";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
@@ -63,9 +63,10 @@ describe("terraform module (npm run module)", () => {
     expect(main).toMatch(/^\s*redeployment = "\$\{sha1\(join\(",", \[/m);
   });
 
-  it("versions: requires hashicorp/aws in a range admitting 5.100, with no backend and no provider block", () => {
+  it("versions: requires Terraform >= 1.9 and hashicorp/aws in a range admitting 5.100, with no backend and no provider block", () => {
     const tf = hcl["versions.tf"]!.terraform[0];
     expect(tf.required_providers[0].aws).toEqual({ source: "hashicorp/aws", version: AWS_PROVIDER_VERSION_RANGE });
+    expect(tf.required_version).toBe(TERRAFORM_VERSION_RANGE);
     expect(tf.backend).toBeUndefined();
     expect(tf.cloud).toBeUndefined();
     for (const file of Object.values(hcl)) expect(file.provider).toBeUndefined();
