@@ -9,6 +9,7 @@ import type { BundleHandlerOptions } from "./bundle-handler.ts";
 import { BundledFunction, type AsyncInvokeOptions } from "./bundled-function.ts";
 import { ConnectionTable } from "./connection-table.ts";
 import { physicalName } from "./physical-name.ts";
+import { terraformName } from "./readable-address.ts";
 import { WebSocketApi, type ThrottleSettings } from "./websocket-api.ts";
 
 const FUNCTIONS_DIR = fileURLToPath(new URL("../functions/", import.meta.url));
@@ -194,7 +195,7 @@ export class ChatBackend extends Construct {
     const byName = new Map<string, BundledFunction>();
     for (const route of routes) {
       if (route.kind === "mock") {
-        this.api.addMockRoute(route.routeKey, route.response);
+        this.api.addMockRoute(route.routeKey, route.response, { name: terraformName(route.name) });
         continue;
       }
       const invokesFanOut = fanOut?.invokedBy.includes(route.name) ?? false;
@@ -205,7 +206,7 @@ export class ChatBackend extends Construct {
       });
       this.table.grant(fn, route.access);
       if (route.manageConnections) this.api.grantPostToConnections(fn);
-      this.api.addLambdaRoute(route.routeKey, fn, { twoWay: route.twoWay });
+      this.api.addLambdaRoute(route.routeKey, fn, { twoWay: route.twoWay, name: terraformName(route.name) });
       functions.set(route.routeKey, fn);
       byName.set(route.name, fn);
     }
@@ -236,6 +237,8 @@ export class ChatBackend extends Construct {
     return new BundledFunction(this, functionId(name), {
       entry: path.resolve(FUNCTIONS_DIR, entry),
       functionName: physicalName(props.namePrefix, name),
+      // The manifest's name in Terraform's spelling: `on-message` → `aws_lambda_function.on_message`.
+      addressName: terraformName(name),
       bundleRoot: props.bundleRoot,
       logRetentionDays: props.logRetentionDays,
       logsKmsKeyId: props.logsKmsKeyId,

@@ -11,6 +11,7 @@ import { LambdaPermission } from "@cdktf/provider-aws/lib/lambda-permission/inde
 import { dependable, Fn, Lazy, TerraformIterator, Token, type IResolvable, type ITerraformDependable, type TerraformResource } from "cdktf";
 import { Construct } from "constructs";
 import type { BundledFunction } from "./bundled-function.ts";
+import { readableAddress, terraformName } from "./readable-address.ts";
 
 /** Properties of a {@link WebSocketApi}. */
 export interface WebSocketApiProps {
@@ -78,6 +79,13 @@ export interface WebSocketRouteOptions {
    * @default false
    */
   readonly twoWay?: boolean;
+  /**
+   * Terraform name of the route's resources: `aws_apigatewayv2_route.<name>`,
+   * and the same for its integration, route response and invoke permission
+   * (lower snake_case, unique in the stack).
+   * @default - the route key in snake_case: `$connect` → `connect`, `onMessage` → `on_message`
+   */
+  readonly name?: string;
 }
 
 /** Options for {@link WebSocketApi.addRequestAuthorizer}. */
@@ -185,32 +193,39 @@ export class WebSocketApi extends Construct {
   constructor(scope: Construct, id: string, props: WebSocketApiProps) {
     super(scope, id);
     this.stageName = props.stageName;
-    this.api = new Apigatewayv2Api(this, "Api", {
-      name: props.apiName,
-      description: props.description,
-      protocolType: "WEBSOCKET",
-      routeSelectionExpression: props.routeSelectionExpression ?? "$request.body.action",
-    });
+    this.api = named(
+      new Apigatewayv2Api(this, "Api", {
+        name: props.apiName,
+        description: props.description,
+        protocolType: "WEBSOCKET",
+        routeSelectionExpression: props.routeSelectionExpression ?? "$request.body.action",
+      }),
+      "websocket",
+    );
 
-    const deployment = new Apigatewayv2Deployment(this, "Deployment", {
+    // The stage's deployment: `aws_apigatewayv2_deployment.stage`.
+    const deployment = named(new Apigatewayv2Deployment(this, "Deployment", {
       apiId: this.api.id,
       description: "Managed by wsstack; replaced when any route changes.",
       // A flat join rather than jsonencode of objects: no brace stands inside
       // the `${…}` of the HCL, which some scanners' HCL parsers cannot read.
       triggers: { redeployment: Lazy.stringValue({ produce: () => Fn.sha1(Fn.join(",", this.deploymentFingerprint())) }) },
       lifecycle: { createBeforeDestroy: true },
-    });
+    }), "stage");
 
     if (props.accessLog) {
       // Ours, so it has a retention: a group API Gateway made itself would keep logs forever.
-      this.accessLogGroup = new CloudwatchLogGroup(this, "AccessLogGroup", {
-        name: props.accessLog.logGroupName,
-        retentionInDays: props.accessLog.retentionInDays,
-        kmsKeyId: props.accessLog.kmsKeyId,
-      });
+      this.accessLogGroup = named(
+        new CloudwatchLogGroup(this, "AccessLogGroup", {
+          name: props.accessLog.logGroupName,
+          retentionInDays: props.accessLog.retentionInDays,
+          kmsKeyId: props.accessLog.kmsKeyId,
+        }),
+        "access_log",
+      );
     }
 
-    this.stage = new Apigatewayv2Stage(this, "Stage", {
+    this.stage = named(new Apigatewayv2Stage(this, "Stage", {
       apiId: this.api.id,
       name: props.stageName,
       deploymentId: deployment.id,
@@ -222,7 +237,7 @@ export class WebSocketApi extends Construct {
       },
       accessLogSettings: this.accessLogGroup ? { destinationArn: this.accessLogGroup.arn, format: ACCESS_LOG_FORMAT } : undefined,
       dependsOn: props.accessLog?.dependsOn,
-    });
+    }), "stage");
   }
 
   /** `wss://…/<stage>`: what clients connect to. */
@@ -242,21 +257,25 @@ export class WebSocketApi extends Construct {
   addLambdaRoute(routeKey: string, fn: BundledFunction, options: WebSocketRouteOptions = {}): WebSocketRoute {
     this.validateRouteKey(routeKey, options.twoWay ?? false);
     const id = routeId(routeKey);
-    const integration = new Apigatewayv2Integration(this, `${id}Integration`, {
-      apiId: this.api.id,
-      integrationType: "AWS_PROXY",
-      integrationMethod: "POST",
-      integrationUri: fn.function.invokeArn,
-      description: `${routeKey} → ${fn.node.id}`,
-    });
-    const { route, routeResponse } = this.addRouteTo(routeKey, integration, options.twoWay ?? false);
-    const permission = new LambdaPermission(this, `${id}Permission`, {
+    const name = options.name ?? terraformName(routeKey);
+    const integration = named(
+      new Apigatewayv2Integration(this, `${id}Integration`, {
+        apiId: this.api.id,
+        integrationType: "AWS_PROXY",
+        integrationMethod: "POST",
+        integrationUri: fn.function.invokeArn,
+        description: `${routeKey} → ${fn.node.id}`,
+      }),
+      name,
+    );
+    const { route, routeResponse } = this.addRouteTo(routeKey, name, integration, options.twoWay ?? false);
+    const permission = named(new LambdaPermission(this, `${id}Permission`, {
       statementId: "AllowApiGatewayInvoke",
       action: "lambda:InvokeFunction",
       functionName: fn.function.functionName,
       principal: "apigateway.amazonaws.com",
       sourceArn: `${this.api.executionArn}/${this.stageName}/${routeKey}`,
-    });
+    }), name);
     return this.remember(routeKey, { route, integration, permission, routeResponse });
   }
 
@@ -267,25 +286,26 @@ export class WebSocketApi extends Construct {
    *
    * @see https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-websocket-api-mock-integration.html
    */
-  addMockRoute(routeKey: string, responseTemplate: string): WebSocketRoute {
+  addMockRoute(routeKey: string, responseTemplate: string, options: Pick<WebSocketRouteOptions, "name"> = {}): WebSocketRoute {
     this.validateRouteKey(routeKey, true);
     const id = routeId(routeKey);
-    const integration = new Apigatewayv2Integration(this, `${id}Integration`, {
+    const name = options.name ?? terraformName(routeKey);
+    const integration = named(new Apigatewayv2Integration(this, `${id}Integration`, {
       apiId: this.api.id,
       integrationType: "MOCK",
       // `\$default` is the static key "$default": every request uses the one template.
       templateSelectionExpression: "\\$default",
       requestTemplates: { $default: '{"statusCode": 200}' },
       description: `${routeKey} → mock`,
-    });
-    const integrationResponse = new Apigatewayv2IntegrationResponse(this, `${id}IntegrationResponse`, {
+    }), name);
+    const integrationResponse = named(new Apigatewayv2IntegrationResponse(this, `${id}IntegrationResponse`, {
       apiId: this.api.id,
       integrationId: integration.id,
       integrationResponseKey: "$default",
       templateSelectionExpression: "\\$default",
       responseTemplates: { $default: responseTemplate },
-    });
-    const { route, routeResponse } = this.addRouteTo(routeKey, integration, true);
+    }), name);
+    const { route, routeResponse } = this.addRouteTo(routeKey, name, integration, true);
     return this.remember(routeKey, { route, integration, routeResponse, integrationResponse });
   }
 
@@ -360,20 +380,26 @@ export class WebSocketApi extends Construct {
     }
   }
 
-  private addRouteTo(routeKey: string, integration: Apigatewayv2Integration, twoWay: boolean) {
+  private addRouteTo(routeKey: string, name: string, integration: Apigatewayv2Integration, twoWay: boolean) {
     const id = routeId(routeKey);
-    const route = new Apigatewayv2Route(this, `${id}Route`, {
-      apiId: this.api.id,
-      routeKey,
-      target: `integrations/${integration.id}`,
-      routeResponseSelectionExpression: twoWay ? "$default" : undefined,
-    });
+    const route = named(
+      new Apigatewayv2Route(this, `${id}Route`, {
+        apiId: this.api.id,
+        routeKey,
+        target: `integrations/${integration.id}`,
+        routeResponseSelectionExpression: twoWay ? "$default" : undefined,
+      }),
+      name,
+    );
     const routeResponse = twoWay
-      ? new Apigatewayv2RouteResponse(this, `${id}RouteResponse`, {
-          apiId: this.api.id,
-          routeId: route.id,
-          routeResponseKey: "$default",
-        })
+      ? named(
+          new Apigatewayv2RouteResponse(this, `${id}RouteResponse`, {
+            apiId: this.api.id,
+            routeId: route.id,
+            routeResponseKey: "$default",
+          }),
+          name,
+        )
       : undefined;
     return { route, routeResponse };
   }
@@ -397,20 +423,21 @@ export class WebSocketApi extends Construct {
     if (options.identitySources.length === 0) {
       throw new InvalidRouteKeyError("A REQUEST authorizer needs at least one identity source.");
     }
-    const authorizer = new Apigatewayv2Authorizer(this, "Authorizer", {
+    // Named as its function: `aws_apigatewayv2_authorizer.authorizer`, `aws_lambda_permission.authorizer`.
+    const authorizer = named(new Apigatewayv2Authorizer(this, "Authorizer", {
       apiId: this.api.id,
       name: options.name,
       authorizerType: "REQUEST",
       authorizerUri: fn.function.invokeArn,
       identitySources: [...options.identitySources],
-    });
-    new LambdaPermission(this, "AuthorizerPermission", {
+    }), fn.addressName);
+    named(new LambdaPermission(this, "AuthorizerPermission", {
       statementId: "AllowApiGatewayAuthorizer",
       action: "lambda:InvokeFunction",
       functionName: fn.function.functionName,
       principal: "apigateway.amazonaws.com",
       sourceArn: `${this.api.executionArn}/authorizers/${authorizer.id}`,
-    });
+    }), fn.addressName);
     const enabled = options.enabled ?? true;
     if (typeof enabled === "boolean") {
       connect.route.authorizationType = enabled ? "CUSTOM" : "NONE";
@@ -508,6 +535,11 @@ export class InvalidRouteKeyError extends Error {
 // belongs to the current entry of another resource's for_each over the same keys.
 function eachInstance(resource: TerraformResource, attribute: string): string {
   return `\${${resource.terraformResourceType}.${resource.friendlyUniqueId}[each.key].${attribute}}`;
+}
+
+// `<type>.<name>`, moved from the id cdktf generated before addresses were readable.
+function named<T extends TerraformResource>(resource: T, name: string): T {
+  return readableAddress(resource, name, { movedFromGeneratedId: true });
 }
 
 // Stable construct ids from route keys: `$connect` → `Connect`, `onMessage` → `OnMessage`.

@@ -38,8 +38,9 @@ beforeAll(async () => {
 });
 
 describe("terraform module (npm run module)", () => {
-  it("files: HCL that parses, split into versions, variables, outputs and main", () => {
-    expect(Object.keys(hcl).sort()).toEqual(["main.tf", "outputs.tf", "variables.tf", "versions.tf"]);
+  it("files: HCL that parses, split into versions, variables, outputs, moved and main", () => {
+    expect(Object.keys(hcl).sort()).toEqual(["main.tf", "moved.tf", "outputs.tf", "variables.tf", "versions.tf"]);
+    expect(Object.keys(hcl["moved.tf"]!)).toEqual(["moved"]);
     expect(Object.keys(hcl["main.tf"]!.resource).sort()).toEqual(expect.arrayContaining(["aws_apigatewayv2_api", "aws_dynamodb_table", "aws_lambda_function"]));
     expect(readdirSync(moduleDir).filter((f) => f.endsWith(".json"))).toEqual([]);
     // cdktf writes `\$default` into HCL unescaped; the module build must mend it.
