@@ -1,10 +1,12 @@
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider/index.js";
-import { Aspects, Fn, LocalBackend, TerraformOutput, TerraformStack, TerraformVariable, type TerraformBackend, type TerraformVariableConfig, type TerraformVariableValidationConfig } from "cdktf";
+import { Aspects, Fn, LocalBackend, TerraformOutput, TerraformStack, TerraformVariable, Token, type TerraformBackend, type TerraformVariableConfig, type TerraformVariableValidationConfig } from "cdktf";
 import type { Construct } from "constructs";
 import { FAN_OUT_FUNCTION, ROUTES, type RouteDefinition, type WorkerFunctionDefinition } from "../contract/routes.ts";
 import { SETTINGS, type SettingDefinition, type SettingName, type SettingReceivers } from "../contract/settings.ts";
 import type { BundledFunction } from "./bundled-function.ts";
+import { ChatAlarms, tableOperations } from "./alarms.ts";
 import { ChatBackend, chatBackendFunctions } from "./chat-backend.ts";
+import { CustomDomain } from "./custom-domain.ts";
 import { nameTag, TagResources } from "./tags.ts";
 
 /** Where Terraform keeps the state of a deployable stack. */
@@ -152,11 +154,65 @@ export class ChatStack extends TerraformStack {
     const api = this.backend.api;
     // A stage's own name (`dev`) says nothing in a list of tagged resources: name it after its API.
     nameTag(api.stage, `${api.api.nameInput}-${api.stageName}`);
-    output(this, "websocket_url", api.webSocketUrl, "WebSocket URL clients connect to, e.g. `npx wscat -c <websocket_url>`.");
+    const domain = this.customDomain(v);
+    output(
+      this,
+      "websocket_url",
+      // A custom domain serves the stage at its root: wss://chat.example.com, no stage segment.
+      `\${var.${SETTINGS.domainName.variable} == "" ? ${api.webSocketUrl} : format("wss://%s", var.${SETTINGS.domainName.variable})}`,
+      "WebSocket URL clients connect to, e.g. `npx wscat -c <websocket_url>`: `wss://<domain_name>` when domain_name is set, else the stage's execute-api URL.",
+    );
+    output(
+      this,
+      "custom_domain_target",
+      domain.target,
+      "Where DNS must point domain_name when the module makes no record (hosted_zone_id empty): `target_domain_name` (a CNAME, or a Route 53 alias) and its `hosted_zone_id` (the alias's zone). Null without domain_name.",
+    );
     output(this, "connection_url", api.connectionUrl, "Callback URL for the @connections API: POST <connection_url>/<connectionId> (SigV4-signed, execute-api:ManageConnections) sends a frame to that client.");
     output(this, "table_name", this.backend.table.table.name, "DynamoDB connection table; give it to tools or other functions that need to read who is connected.");
     output(this, "api_id", api.api.id, "API Gateway API id; use it with `aws apigatewayv2` commands or to build execute-api ARNs.");
     this.extensionOutputs();
+    this.alarms(v, props);
+  }
+
+  /** The custom domain, its mapping and (with hosted_zone_id) its alias record: each made only when its variables are set. */
+  private customDomain(v: Variables): CustomDomain {
+    return new CustomDomain(this, "CustomDomain", {
+      api: this.backend.api,
+      domainName: v.domainName.stringValue,
+      certificateArn: v.certificateArn.stringValue,
+      hostedZoneId: v.hostedZoneId.stringValue,
+      count: countUnlessEmpty(SETTINGS.domainName),
+      recordCount: countUnlessEmpty(SETTINGS.domainName, SETTINGS.hostedZoneId),
+    });
+  }
+
+  /** CloudWatch alarms to var.alarm_topic_arn, made only when it is set. */
+  private alarms(v: Variables, props: ChatStackProps): ChatAlarms {
+    const { api, table, functionsByName } = this.backend;
+    const routes = props.routes ?? ROUTES;
+    const fanOut = props.fanOut === false ? undefined : (props.fanOut ?? FAN_OUT_FUNCTION);
+    const access = [...routes.flatMap((r) => (r.kind === "lambda" ? [r.access] : [])), ...(fanOut ? [fanOut.access] : [])];
+    return new ChatAlarms(this, "Alarms", {
+      namePrefix: v.namePrefix.stringValue,
+      topicArn: v.alarmTopicArn.stringValue,
+      count: countUnlessEmpty(SETTINGS.alarmTopicArn),
+      functions: [...functionsByName].map(([name, fn]) => ({
+        name,
+        fn,
+        ...(fn === this.backend.authorizerFunction ? { errorsMeaning: "the $connect authorizer is failing: sign-ins are refused" } : {}),
+      })),
+      api,
+      table,
+      tableOperations: tableOperations(access.flatMap((a) => [...(a.table ?? []), ...(a.roomIndex ?? [])])),
+      thresholds: {
+        functionErrors: v.alarmFunctionErrorsThreshold.numberValue,
+        functionThrottles: v.alarmFunctionThrottlesThreshold.numberValue,
+        integrationErrors: v.alarmIntegrationErrorsThreshold.numberValue,
+        dynamodbThrottles: v.alarmDynamodbThrottlesThreshold.numberValue,
+      },
+      periodSeconds: v.alarmPeriodSeconds.numberValue,
+    });
   }
 
   /**
@@ -262,6 +318,15 @@ function additionalRoutesKeepBuiltInKeys(routes: readonly RouteDefinition[]): Te
  */
 function emptyAsNull(setting: { readonly variable: string }): string {
   return `\${var.${setting.variable} == "" ? null : var.${setting.variable}}`;
+}
+
+/**
+ * `var.a == "" || var.b == "" ? 0 : 1`: the `count` of a resource made only
+ * when every one of these optional settings is set. Written out, like
+ * {@link emptyAsNull}.
+ */
+function countUnlessEmpty(...settings: readonly { readonly variable: string }[]): number {
+  return Token.asNumber(`\${${settings.map((s) => `var.${s.variable} == ""`).join(" || ")} ? 0 : 1}`);
 }
 
 function output(stack: TerraformStack, name: string, value: string | Readonly<Record<string, string>>, description: string): void {

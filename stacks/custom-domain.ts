@@ -71,9 +71,9 @@ export class CustomDomain extends Construct {
     this.mapping = new Apigatewayv2ApiMapping(this, "ApiMapping", {
       count: props.count,
       apiId: props.api.api.id,
-      domainName: this.attribute(this.domain, "id"),
-      // The stage's id is its name; referring to it makes the mapping wait for the stage.
-      stage: props.api.stage.id,
+      // The domain's and the stage's names rather than their ids (the same values): known at plan, so plans show them.
+      domainName: this.attribute(this.domain, "domain_name"),
+      stage: props.api.stage.name,
       // No api_mapping_key: the stage answers at the root of the domain.
     });
     this.mapping.overrideLogicalId("custom_domain");
