@@ -15,6 +15,7 @@ import { format } from "@cdktf/hcl-tools";
 import { splitModuleHcl } from "./module-files.ts";
 import { moduleReadme } from "./module-readme.ts";
 import { STACK_ID } from "../contract/stack.ts";
+import { TERRAFORM_VERSION_RANGE } from "../stacks/chat-stack.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 
@@ -35,6 +36,7 @@ export async function buildModule(outDir = path.join(ROOT, "dist", "terraform-mo
   rmSync(outDir, { recursive: true, force: true });
   mkdirSync(outDir, { recursive: true });
   const files = splitModuleHcl(hcl);
+  files["versions.tf"] = requireTerraform(files["versions.tf"]);
   for (const [name, text] of Object.entries(files)) {
     writeFileSync(path.join(outDir, name), await format(text));
   }
@@ -44,6 +46,12 @@ export async function buildModule(outDir = path.join(ROOT, "dist", "terraform-mo
   rmSync(synthDir, { recursive: true, force: true });
   step(`done: ${Object.keys(files).join(", ")}, README.md, CHANGELOG.md, assets/, tests/, examples/`);
   return outDir;
+}
+
+/** versions.tf with `required_version`, which the stack cannot write through cdktf's HCL renderer. */
+function requireTerraform(versions: string): string {
+  if (!/^terraform \{\n/.test(versions)) throw new Error(`versions.tf must open with its terraform block:\n${versions}`);
+  return versions.replace(/^terraform \{\n/, `terraform {\n  required_version = ${JSON.stringify(TERRAFORM_VERSION_RANGE)}\n`);
 }
 
 /** Where an example in this repository finds the module; inside the module it is two folders up. */

@@ -88,9 +88,11 @@ const MEMORY_SETTINGS: readonly (readonly [functionName: string, setting: Settin
 export const AWS_PROVIDER_VERSION_RANGE = ">= 5.100, < 7";
 
 /**
- * The Terraform versions the synthesized Terraform accepts: variable
+ * The Terraform versions the module accepts (its versions.tf): variable
  * validations refer to other variables, which Terraform 1.9 introduced, and
- * an older one would fail on them with a less telling error.
+ * an older one would fail on them with a less telling error. Written by
+ * scripts/build-module.ts: cdktf's HCL renderer mangles a
+ * `terraform.required_version` override into `0 = "required_version"`.
  */
 export const TERRAFORM_VERSION_RANGE = ">= 1.9";
 
@@ -128,7 +130,6 @@ export class ChatStack extends TerraformStack {
     // Pin the range ourselves: the bindings would otherwise write their own
     // exact 6.x version, which excludes 5.100.
     this.addOverride("terraform.required_providers.aws", { source: "hashicorp/aws", version: AWS_PROVIDER_VERSION_RANGE });
-    this.addOverride("terraform.required_version", TERRAFORM_VERSION_RANGE);
 
     this.backend = new ChatBackend(this, "Chat", {
       namePrefix: v.namePrefix.stringValue,
