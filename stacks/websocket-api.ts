@@ -8,7 +8,7 @@ import { Apigatewayv2RouteResponse } from "@cdktf/provider-aws/lib/apigatewayv2-
 import { Apigatewayv2Stage } from "@cdktf/provider-aws/lib/apigatewayv2-stage/index.js";
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group/index.js";
 import { LambdaPermission } from "@cdktf/provider-aws/lib/lambda-permission/index.js";
-import { dependable, Fn, Lazy, TerraformIterator, Token, type IResolvable, type ITerraformDependable, type TerraformResource } from "cdktf";
+import { dependable, Fn, Lazy, Op, TerraformIterator, Token, type IResolvable, type ITerraformDependable, type TerraformResource } from "cdktf";
 import { Construct } from "constructs";
 import type { BundledFunction } from "./bundled-function.ts";
 import { readableAddress, terraformName } from "./readable-address.ts";
@@ -513,11 +513,15 @@ export class WebSocketApi extends Construct {
       // The map itself (keys, functions, two-way), and the instances' ids, so
       // the deployment waits for them and follows their replacement.
       const { entries, resources } = this.routeMap;
-      parts.push(
+      const mapParts = [
         Fn.jsonencode(entries),
         Fn.join(" ", Token.asList(TerraformIterator.fromResources(resources.route).pluckProperty("id"))),
         Fn.join(" ", Token.asList(TerraformIterator.fromResources(resources.routeResponse).pluckProperty("id"))),
-      );
+      ];
+      // None while the map is empty: the fingerprint, and so the deployment,
+      // stay what they were before route maps existed (an upgrade redeploys nothing).
+      // `>= 1`, not `== 0`: cdktf's HCL renderer turns a literal 0 into `undefined`.
+      return Token.asList(Fn.concat([parts, Fn.conditional(Op.gte(Fn.lengthOf(entries), 1), mapParts, [])]));
     }
     return parts;
   }
