@@ -88,8 +88,10 @@ describe("moved blocks: state of the module as e98a89c built it upgrades in plac
     expect(before).toContain("aws_apigatewayv2_route.Chat_WebSocket_ConnectRoute_3CC3B081");
     // WHEN the stack is synthesized now
     const moved = (deployed.tf as { moved?: { from: string; to: string }[] }).moved ?? [];
-    // THEN each old address is the `from` of one moved block, computed from the construct path as cdktf did,
-    expect(moved.map((m) => m.from).sort()).toEqual([...before].sort());
+    // THEN each old address is the `from` of one moved block, computed from the construct path as cdktf did
+    // (a resource added since, e.g. a new route's, may have one too: from an address no state has, a no-op),
+    const froms = moved.map((m) => m.from);
+    for (const address of before) expect(froms.filter((from) => from === address), address).toHaveLength(1);
     // and each `to` is a resource that exists, under a readable name
     const declared = new Set(addresses(deployed.tf));
     for (const { from, to } of moved) {
