@@ -20,6 +20,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { SETTINGS } from "../contract/settings.ts";
 import { findTerraformTooling, OFFLINE_PROVIDER_OVERRIDE, terraform, type TerraformTooling } from "../test/terraform/terraform-cli.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
@@ -44,7 +45,7 @@ export function chatRoot(source: string): string {
   return `module "chat" {
   source = ${JSON.stringify(source)}
 
-  name_prefix                        = "wsstack"
+  name_prefix                        = ${JSON.stringify(SETTINGS.namePrefix.default)}
   stage_name                         = "dev"
   jwt_issuer                         = "https://issuer.example.com"
   jwt_audience                       = "chat-web"

@@ -162,7 +162,7 @@ function alarmsSection(resources: Record<string, Record<string, Record<string, u
     const series = metrics.length > 1 ? ` (sum of ${metrics.length} series)` : "";
     const metric = first ? `${first.namespace} \`${first.metric_name}\`${series}` : "?";
     const dimensions = [...new Set(metrics.flatMap((m) => Object.keys(m.dimensions ?? {})))].join(", ");
-    const name = (a.alarm_name ?? "?").replace("${var.name_prefix}", "<name_prefix>");
+    const name = (a.alarm_name ?? "?").replace(`\${var.${SETTINGS.namePrefix.variable}}`, `<${SETTINGS.namePrefix.variable}>`);
     return row([`\`${name}\``, metric, dimensions, `\`${unwrap(a.threshold)}\``]);
   });
   if (!rows.length) return "";

@@ -161,13 +161,13 @@ export class ChatStack extends TerraformStack {
       "websocket_url",
       // A custom domain serves the stage at its root: wss://chat.example.com, no stage segment.
       `\${var.${SETTINGS.domainName.variable} == "" ? ${api.webSocketUrl} : format("wss://%s", var.${SETTINGS.domainName.variable})}`,
-      "WebSocket URL clients connect to, e.g. `npx wscat -c <websocket_url>`: `wss://<domain_name>` when domain_name is set, else the stage's execute-api URL.",
+      `WebSocket URL clients connect to, e.g. \`npx wscat -c <websocket_url>\`: \`wss://<${SETTINGS.domainName.variable}>\` when ${SETTINGS.domainName.variable} is set, else the stage's execute-api URL.`,
     );
     output(
       this,
       "custom_domain_target",
       domain.target,
-      "Where DNS must point domain_name when the module makes no record (hosted_zone_id empty): `target_domain_name` (a CNAME, or a Route 53 alias) and its `hosted_zone_id` (the alias's zone). Null without domain_name.",
+      `Where DNS must point ${SETTINGS.domainName.variable} when the module makes no record (${SETTINGS.hostedZoneId.variable} empty): \`target_domain_name\` (a CNAME, or a Route 53 alias) and its zone id (\`hosted_zone_id\` of the alias). Null without ${SETTINGS.domainName.variable}.`,
     );
     output(this, "connection_url", api.connectionUrl, "Callback URL for the @connections API: POST <connection_url>/<connectionId> (SigV4-signed, execute-api:ManageConnections) sends a frame to that client.");
     output(this, "table_name", this.backend.table.table.name, "DynamoDB connection table; give it to tools or other functions that need to read who is connected.");
