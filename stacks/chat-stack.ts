@@ -243,6 +243,16 @@ export class ChatStack extends TerraformStack {
    * backend, and a `cloud` block (written as an override) must not be joined by
    * a local backend, so in those cases there is nothing to ensure.
    */
+  /**
+   * cdktf runs `terraform version` at synth when a stack has moved blocks, to
+   * insist on Terraform ≥ 1.5: synth must work without a terraform binary
+   * (npm run synth, the module build), and the module requires ≥ 1.9 in its
+   * versions.tf anyway. Terraform itself refuses a moved block it cannot read.
+   */
+  override hasResourceMove(): boolean {
+    return false;
+  }
+
   override ensureBackendExists(): TerraformBackend {
     // cdktf only uses the result for cross-stack references, which this stack has none of.
     return this.wantsDefaultBackend ? super.ensureBackendExists() : (undefined as unknown as TerraformBackend);

@@ -6,7 +6,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { LAMBDA_ROUTES } from "../../contract/routes.ts";
-import { moduleFixtureDir } from "../../scripts/module-fixture.ts";
+import { moduleFixtureDir } from "../terraform/module-fixture.ts";
 import { InvalidAddressError, readableAddress, terraformName } from "../../stacks/readable-address.ts";
 import { synthChatStack, synthInStack, type Synthesized } from "./synth-helpers.ts";
 
@@ -82,7 +82,7 @@ describe("readable addresses", () => {
 
 describe("moved blocks: state of the module as e98a89c built it upgrades in place", () => {
   it("moved: every resource address of today's module (e98a89c) moves, exactly once, to a resource the stack declares; data sources have none", async () => {
-    // GIVEN the addresses of the module as e98a89c built it (test/terraform/fixtures, written by scripts/module-fixture.ts)
+    // GIVEN the addresses of the module as e98a89c built it (test/terraform/fixtures, written by test/terraform/module-fixture.ts)
     const legacy = (await parse("main.tf", readFileSync(path.join(moduleFixtureDir(), "main.tf"), "utf8"))) as { resource: Record<string, Record<string, unknown>> };
     const before = Object.entries(legacy.resource).flatMap(([type, byName]) => Object.keys(byName).map((name) => `${type}.${name}`));
     expect(before).toContain("aws_apigatewayv2_route.Chat_WebSocket_ConnectRoute_3CC3B081");

@@ -5,13 +5,13 @@ import path from "node:path";
 import { promisify } from "node:util";
 import { beforeAll, describe, expect, it } from "vitest";
 import { buildModule } from "../../scripts/build-module.ts";
-import { chatRoot, LEGACY_MODULE_COMMIT, LEGACY_STATE_FILE, moduleFixtureDir, OFFLINE_PLAN_ARGS } from "../../scripts/module-fixture.ts";
+import { chatRoot, LEGACY_MODULE_COMMIT, LEGACY_STATE_FILE, moduleFixtureDir, OFFLINE_PLAN_ARGS } from "./module-fixture.ts";
 import { findTerraformTooling, OFFLINE_PROVIDER_OVERRIDE, terraform, type TerraformTooling } from "./terraform-cli.ts";
 
 /**
  * The upgrade from the module as e98a89c built it, whose addresses cdktf
  * generated, to today's readable ones: a state that module leaves after an
- * apply (test/terraform/fixtures, made offline by scripts/module-fixture.ts)
+ * apply (test/terraform/fixtures, made offline by test/terraform/module-fixture.ts)
  * must plan against today's module with moves only, never a destroy or a
  * create.
  */

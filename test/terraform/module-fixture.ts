@@ -1,5 +1,5 @@
 /**
- * `tsx scripts/module-fixture.ts [commit]`: writes the Terraform module as an
+ * `tsx test/terraform/module-fixture.ts [commit]`: writes the Terraform module as an
  * older commit built it (the .tf files, not the function zips) into
  * test/terraform/fixtures/module-<commit>/, with a state that module would
  * leave after an apply (state.json), for the upgrade test: that state must
@@ -20,10 +20,10 @@ import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { SETTINGS } from "../contract/settings.ts";
-import { findTerraformTooling, OFFLINE_PROVIDER_OVERRIDE, terraform, type TerraformTooling } from "../test/terraform/terraform-cli.ts";
+import { SETTINGS } from "../../contract/settings.ts";
+import { findTerraformTooling, OFFLINE_PROVIDER_OVERRIDE, terraform, type TerraformTooling } from "./terraform-cli.ts";
 
-const ROOT = fileURLToPath(new URL("..", import.meta.url));
+const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 
 /** The release before addresses were readable. */
 export const LEGACY_MODULE_COMMIT = "e98a89c";
