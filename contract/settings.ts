@@ -54,8 +54,9 @@ export interface TerraformValidation {
 export interface SettingDefinition {
   /** The Terraform variable's name: the module's input. */
   readonly variable: string;
-  readonly type: "string" | "number" | "bool" | "list(string)";
-  readonly default: string | number | boolean | readonly string[];
+  /** A Terraform type: the scalars and lists the handlers read, and the maps and objects only the stack uses. */
+  readonly type: "string" | "number" | "bool" | "list(string)" | "map(string)" | `map(object(${string}))`;
+  readonly default: string | number | boolean | readonly string[] | Readonly<Record<string, never>>;
   readonly description: string;
   readonly validation?: readonly TerraformValidation[];
   /** Only the root module for `cdktf deploy` declares it (the module configures no provider). */
@@ -366,6 +367,86 @@ export const SETTINGS = {
     default: 512,
     description: "Memory of the fan-out function that serves large rooms, in MB. Lambda gives CPU in proportion (one vCPU at 1769 MB); the default is chosen in docs/performance.md.",
     validation: [{ condition: "${var.fan_out_memory_mb >= 128 && var.fan_out_memory_mb <= 10240}", errorMessage: "fan_out_memory_mb must be between 128 and 10240." }],
+  },
+  tags: {
+    variable: "tags",
+    type: "map(string)",
+    default: {},
+    description: "Tags for every taggable resource the module creates (merged with a Name tag where one helps).",
+  },
+  domainName: {
+    variable: "domain_name",
+    type: "string",
+    default: "",
+    description: "A custom domain for the WebSocket API, e.g. chat.example.com (wss://chat.example.com); empty keeps the execute-api URL. Needs certificate_arn.",
+    validation: [{ condition: '${var.domain_name == "" || can(regex("^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?[.])+[a-z]{2,63}$", var.domain_name))}', errorMessage: "domain_name must be empty or a lower-case DNS name such as chat.example.com." }],
+  },
+  certificateArn: {
+    variable: "certificate_arn",
+    type: "string",
+    default: "",
+    description: "The ACM certificate (in the API's region) for domain_name; required when domain_name is set.",
+    validation: [
+      { condition: '${var.certificate_arn == "" || can(regex("^arn:aws[a-z-]*:acm:", var.certificate_arn))}', errorMessage: "certificate_arn must be empty or an ACM certificate ARN." },
+      { condition: '${var.domain_name == "" || var.certificate_arn != ""}', errorMessage: "certificate_arn is required when domain_name is set." },
+    ],
+  },
+  hostedZoneId: {
+    variable: "hosted_zone_id",
+    type: "string",
+    default: "",
+    description: "A Route 53 hosted zone for domain_name: when given, the module creates the alias record; empty leaves DNS to you.",
+    validation: [{ condition: '${var.hosted_zone_id == "" || var.domain_name != ""}', errorMessage: "hosted_zone_id needs domain_name." }],
+  },
+  alarmTopicArn: {
+    variable: "alarm_topic_arn",
+    type: "string",
+    default: "",
+    description: "An SNS topic for CloudWatch alarms on the functions' errors and throttles, the authorizer's errors, API Gateway's integration errors and DynamoDB's throttled requests; empty creates no alarms.",
+    validation: [{ condition: '${var.alarm_topic_arn == "" || can(regex("^arn:aws[a-z-]*:sns:", var.alarm_topic_arn))}', errorMessage: "alarm_topic_arn must be empty or an SNS topic ARN." }],
+  },
+  alarmFunctionErrorsThreshold: {
+    variable: "alarm_function_errors_threshold",
+    type: "number",
+    default: 1,
+    description: "Errors of one function (the authorizer's included) in alarm_period_seconds at or above which its alarm fires.",
+    validation: [{ condition: "${var.alarm_function_errors_threshold >= 1}", errorMessage: "alarm_function_errors_threshold must be at least 1." }],
+  },
+  alarmFunctionThrottlesThreshold: {
+    variable: "alarm_function_throttles_threshold",
+    type: "number",
+    default: 1,
+    description: "Throttled invocations of one function in alarm_period_seconds at or above which its alarm fires.",
+    validation: [{ condition: "${var.alarm_function_throttles_threshold >= 1}", errorMessage: "alarm_function_throttles_threshold must be at least 1." }],
+  },
+  alarmIntegrationErrorsThreshold: {
+    variable: "alarm_integration_errors_threshold",
+    type: "number",
+    default: 5,
+    description: "API Gateway integration errors (IntegrationError) of the stage in alarm_period_seconds at or above which its alarm fires.",
+    validation: [{ condition: "${var.alarm_integration_errors_threshold >= 1}", errorMessage: "alarm_integration_errors_threshold must be at least 1." }],
+  },
+  alarmDynamodbThrottlesThreshold: {
+    variable: "alarm_dynamodb_throttles_threshold",
+    type: "number",
+    default: 1,
+    description: "DynamoDB throttled requests (ThrottledRequests) on the table in alarm_period_seconds at or above which its alarm fires.",
+    validation: [{ condition: "${var.alarm_dynamodb_throttles_threshold >= 1}", errorMessage: "alarm_dynamodb_throttles_threshold must be at least 1." }],
+  },
+  alarmPeriodSeconds: {
+    variable: "alarm_period_seconds",
+    type: "number",
+    default: 300,
+    description: "The period, in seconds, each alarm sums its metric over (one period, so an alarm fires at the first bad period).",
+    validation: [{ condition: "${contains([60, 300, 900, 3600], var.alarm_period_seconds)}", errorMessage: "alarm_period_seconds must be one of 60, 300, 900, 3600." }],
+  },
+  additionalRoutes: {
+    variable: "additional_routes",
+    type: "map(object({ function_name = string, invoke_arn = string, two_way = optional(bool, false) }))",
+    default: {},
+    description:
+      "More routes on the same API, each served by your own Lambda function: route key => { function_name (name or ARN, for the invoke permission), invoke_arn (the function's invoke_arn), two_way (answer the caller with the function's result) }. Wired like the built-in routes: AWS_PROXY integration, route, permission and, for two_way, a $default route response.",
+    validation: [{ condition: '${alltrue([for key in keys(var.additional_routes) : can(regex("^[a-zA-Z][a-zA-Z0-9_-]{0,127}$", key))])}', errorMessage: "additional_routes keys must be route keys of letters, digits, _ and - that start with a letter (not $connect, $disconnect or $default)." }],
   },
 } as const satisfies Record<string, SettingDefinition>;
 

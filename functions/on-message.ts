@@ -2,7 +2,7 @@
 import { invocationDeadline } from "./aws/invocation-deadline.ts";
 import { LambdaEventInvoker } from "./aws/lambda-event-invoker.ts";
 import { lazy } from "./aws/lazy.ts";
-import { lazySenders } from "./aws/management-api-senders.ts";
+import { callbackDomain, lazySenders } from "./aws/management-api-senders.ts";
 import { readOnMessageSettings } from "./aws/settings.ts";
 import { twoWayRoute } from "./aws/two-way-route.ts";
 import type { FanOutPiece } from "./core/fan-out-piece.ts";
@@ -16,7 +16,7 @@ const invoker = { invoke: (piece: FanOutPiece) => lambda().invoke(piece) };
 
 export const handler = twoWayRoute(readOnMessageSettings, ({ event, connectionId, body, settings, context, ...dependencies }) =>
   sendMessage(
-    { connectionId, body, receivedAt: event.requestContext.requestTimeEpoch, callback: { domainName: event.requestContext.domainName, stage: event.requestContext.stage } },
+    { connectionId, body, receivedAt: event.requestContext.requestTimeEpoch, callback: { domainName: callbackDomain(event.requestContext), stage: event.requestContext.stage } },
     { ...dependencies, sender: senders(settings.fanOutConcurrency).senderFor(event.requestContext), invoker },
     {
       maxMessageBytes: settings.maxMessageBytes,

@@ -255,6 +255,7 @@ class PlanBuilder {
   }
 
   build(): EmulatorPlan {
+    this.dropForEachResources();
     const api = this.chooseApi();
     this.apiId = api.apiId;
     const stage = this.chooseStage(api.address);
@@ -570,6 +571,39 @@ class PlanBuilder {
         this.warnings.push(`${error.message}; no route uses this function, so it is left out (the Lambda Invoke API answers 404 for it)`);
       }
     }
+  }
+
+  /**
+   * Resources with `for_each`, such as the module's additional_routes: the
+   * emulator does not expand them. Over an empty collection (the default)
+   * Terraform creates no instance either, so they go silently; otherwise
+   * they are left out with a warning, and their routes answer as unknown.
+   */
+  private dropForEachResources(): void {
+    for (const [type, byName] of this.resources) {
+      for (const [name, block] of [...byName]) {
+        if (block.for_each === undefined || block.for_each === null) continue;
+        byName.delete(name);
+        const address = `${type}.${name}`;
+        if (!this.emptyCollection(block.for_each, address)) {
+          this.warnings.push(`${address}: for_each is not expanded by the emulator; its instances are left out (they exist on AWS only)`);
+        }
+      }
+    }
+  }
+
+  /** Whether a `for_each` value is certainly empty: an empty map or list, or a `for` expression over one. */
+  private emptyCollection(value: unknown, address: string): boolean {
+    // `{ for k, v in <collection> : … if … }` has no more entries than its collection.
+    const forExpression = typeof value === "string" ? /^\$\{\s*[{[]\s*for\s+[^:]+?\s+in\s+([^:]+?)\s*:/.exec(value) : null;
+    try {
+      const resolved = this.resolver.resolve(forExpression ? `\${${forExpression[1]}}` : value, address, "for_each");
+      if (Array.isArray(resolved)) return resolved.length === 0;
+      if (resolved !== null && typeof resolved === "object") return Object.keys(resolved).length === 0;
+    } catch (error) {
+      if (!(error instanceof EmulatorError)) throw error;
+    }
+    return false;
   }
 
   /** `count = 0` (e.g. `var.x ? 1 : 0`): Terraform creates nothing. A count the emulator cannot evaluate counts as created. */

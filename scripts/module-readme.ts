@@ -1,4 +1,5 @@
 import { parse } from "@cdktf/hcl2json";
+import { readdirSync, readFileSync } from "node:fs";
 import type { ModuleFiles } from "./module-files.ts";
 import { SETTINGS } from "../contract/settings.ts";
 
@@ -18,7 +19,9 @@ interface EventInvokeConfigBlock {
 
 /**
  * The module's README: how to call it, then its inputs and outputs, read back
- * from the HCL that was written, so the tables cannot drift from the code.
+ * from the HCL that was written, so the tables cannot drift from the code;
+ * then the hand-written module/publishing.md (examples, tests, versions, how
+ * to publish to a private registry).
  */
 export async function moduleReadme(files: ModuleFiles): Promise<string> {
   const variables = ((await parse("variables.tf", files["variables.tf"])).variable ?? {}) as Record<string, VariableBlock[]>;
@@ -51,6 +54,7 @@ provider "aws" {
 module "chat" {
   source     = "./terraform-module" # or a registry / git address
   stage_name = "prod"
+  tags       = { team = "chat" } # on every taggable resource, with a Name tag where one helps
 }
 
 output "websocket_url" {
@@ -77,7 +81,7 @@ piece's message twice; clients drop a message whose \`id\` they have shown.
 |----------|---------|-----------------------------|
 ${asyncRows.join("\n")}
 
-` : ""}## Inputs
+` : ""}${customDomainSection()}${alarmsSection(resources)}## Inputs
 
 | Name | Description | Type | Default |
 |------|-------------|------|---------|
@@ -88,6 +92,92 @@ ${inputRows.join("\n")}
 | Name | Description |
 |------|-------------|
 ${outputRows.join("\n")}
+
+${examplesSection()}${readFileSync(new URL("../module/publishing.md", import.meta.url), "utf8")}`;
+}
+
+/**
+ * The examples shipped in the module's examples/ (copied from the
+ * repository's), each described by the opening comment of its main.tf.
+ */
+function examplesSection(): string {
+  const root = new URL("../examples/", import.meta.url);
+  const rows = readdirSync(root, { withFileTypes: true })
+    .filter((entry) => entry.isDirectory())
+    .map(({ name }) => {
+      const opening = /^(#.*\n)+/.exec(readFileSync(new URL(`${name}/main.tf`, root), "utf8"))?.[0] ?? "";
+      const words = opening.split("\n").map((line) => line.replace(/^#\s?/, "").trim());
+      const paragraph = words.slice(0, words.indexOf("") === -1 ? undefined : words.indexOf("")).join(" ");
+      return `- [\`examples/${name}\`](examples/${name}): ${/^.*?\.(\s|$)/.exec(paragraph)?.[0].trim() ?? paragraph}`;
+    });
+  return `## Examples
+
+${rows.join("\n")}
+
+Each calls this module with \`source = "../.."\`; copied elsewhere, point \`source\` at the registry (see Publishing below).
+
+`;
+}
+
+/** How the custom domain inputs work, and the URL clients use. */
+function customDomainSection(): string {
+  const { domainName: d, certificateArn: c, hostedZoneId: z } = SETTINGS;
+  const w = Math.max(d.variable.length, c.variable.length, z.variable.length);
+  return `## Custom domain
+
+Set \`${d.variable}\` and \`${c.variable}\` (an ACM certificate for that name, in the API's region) and the module makes a
+REGIONAL API Gateway domain name (TLS 1.2) and maps the stage at its root (an empty mapping key): clients connect to
+\`wss://<${d.variable}>\`, with no stage segment, and \`websocket_url\` says so. With \`${z.variable}\` it also makes the
+Route 53 alias record (A). Without it, point your own DNS at \`custom_domain_target.target_domain_name\` (a CNAME, or an
+alias in zone \`custom_domain_target.hosted_zone_id\`). The execute-api URL keeps working, and \`connection_url\` stays the
+execute-api \`@connections\` URL.
+
+\`\`\`hcl
+module "chat" {
+  ${"source".padEnd(w)} = "./terraform-module"
+  ${d.variable.padEnd(w)} = "chat.example.com"
+  ${c.variable.padEnd(w)} = aws_acm_certificate_validation.chat.certificate_arn
+  ${z.variable.padEnd(w)} = data.aws_route53_zone.example.zone_id
+}
+\`\`\`
+
+`;
+}
+
+interface AlarmBlock {
+  readonly alarm_name?: string;
+  readonly namespace?: string;
+  readonly metric_name?: string;
+  readonly dimensions?: Record<string, string>;
+  readonly threshold?: string;
+  readonly metric_query?: { readonly metric?: { readonly namespace?: string; readonly metric_name?: string; readonly dimensions?: Record<string, string> }[] }[];
+}
+
+/** One row per aws_cloudwatch_metric_alarm in main.tf: its name, metric, dimensions and threshold variable. */
+function alarmsSection(resources: Record<string, Record<string, Record<string, unknown>[]>>): string {
+  const rows = Object.values(resources.aws_cloudwatch_metric_alarm ?? {}).map(([block]) => {
+    const a = (block ?? {}) as AlarmBlock;
+    const metrics = a.metric_name ? [{ namespace: a.namespace, metric_name: a.metric_name, dimensions: a.dimensions }] : (a.metric_query ?? []).flatMap((q) => q.metric ?? []);
+    const first = metrics[0];
+    const series = metrics.length > 1 ? ` (sum of ${metrics.length} series)` : "";
+    const metric = first ? `${first.namespace} \`${first.metric_name}\`${series}` : "?";
+    const dimensions = [...new Set(metrics.flatMap((m) => Object.keys(m.dimensions ?? {})))].join(", ");
+    const name = (a.alarm_name ?? "?").replace(`\${var.${SETTINGS.namePrefix.variable}}`, `<${SETTINGS.namePrefix.variable}>`);
+    return row([`\`${name}\``, metric, dimensions, `\`${unwrap(a.threshold)}\``]);
+  });
+  if (!rows.length) return "";
+  return `## Alarms
+
+Set \`${SETTINGS.alarmTopicArn.variable}\` to an SNS topic and the module makes these CloudWatch alarms; each notifies the topic when it
+fires and when it recovers. Each sums its metric over \`${SETTINGS.alarmPeriodSeconds.variable}\` and fires at the first period at or
+above its threshold; a period with no data is not a breach (an idle chat is healthy). The authorizer's errors alarm means
+sign-ins are failing. DynamoDB publishes \`ThrottledRequests\` per table *and operation* only, so its alarm sums one series
+per operation the functions call (a request throttled by the table or by the room index counts once).
+
+| Alarm | Metric | Dimensions | Threshold |
+|-------|--------|------------|-----------|
+${rows.join("\n")}
+
 `;
 }
 

@@ -3,6 +3,7 @@ import { IamRole } from "@cdktf/provider-aws/lib/iam-role/index.js";
 import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment/index.js";
 import { Fn, Token, type IResolvable } from "cdktf";
 import { Construct } from "constructs";
+import { readableAddress } from "./readable-address.ts";
 
 /** Properties of an {@link ApiGatewayCloudWatchRole}. */
 export interface ApiGatewayCloudWatchRoleProps {
@@ -19,6 +20,9 @@ const API_GATEWAY_ASSUME_ROLE_POLICY = JSON.stringify({
   Version: "2012-10-17",
   Statement: [{ Effect: "Allow", Principal: { Service: "apigateway.amazonaws.com" }, Action: "sts:AssumeRole" }],
 });
+
+/** Terraform name of the role, its policy attachment and the account setting. */
+const ADDRESS_NAME = "api_gateway_cloudwatch";
 
 /** The AWS managed policy API Gateway documents for this role. */
 export const API_GATEWAY_CLOUDWATCH_POLICY = "service-role/AmazonAPIGatewayPushToCloudWatchLogs";
@@ -52,22 +56,24 @@ export class ApiGatewayCloudWatchRole extends Construct {
       assumeRolePolicy: API_GATEWAY_ASSUME_ROLE_POLICY,
       description: "API Gateway's CloudWatch Logs role for this account and region (aws_api_gateway_account)",
     });
+    // One name for the three: `aws_iam_role.api_gateway_cloudwatch` and so on.
+    readableAddress(this.role, ADDRESS_NAME, { movedFromGeneratedId: true });
     // With count set, the role is `aws_iam_role.<id>[count.index]`; cdktf's own
     // reference would leave out the index.
     const role = (attribute: string) => `\${${this.role.terraformResourceType}.${this.role.friendlyUniqueId}[count.index].${attribute}}`;
 
-    const policy = new IamRolePolicyAttachment(this, "Policy", {
+    const policy = readableAddress(new IamRolePolicyAttachment(this, "Policy", {
       count,
       role: role("name"),
       // The role's own ARN names the partition (aws, aws-cn, aws-us-gov) without a data source.
       policyArn: `arn:\${split(":", ${this.role.terraformResourceType}.${this.role.friendlyUniqueId}[count.index].arn)[1]}:iam::aws:policy/${API_GATEWAY_CLOUDWATCH_POLICY}`,
-    });
+    }), ADDRESS_NAME, { movedFromGeneratedId: true });
 
-    this.account = new ApiGatewayAccount(this, "Account", {
+    this.account = readableAddress(new ApiGatewayAccount(this, "Account", {
       count,
       cloudwatchRoleArn: role("arn"),
       // API Gateway checks the role's permissions when the setting is made.
       dependsOn: [policy],
-    });
+    }), ADDRESS_NAME, { movedFromGeneratedId: true });
   }
 }

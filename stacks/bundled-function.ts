@@ -4,10 +4,11 @@ import { IamRole } from "@cdktf/provider-aws/lib/iam-role/index.js";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy/index.js";
 import { LambdaFunction } from "@cdktf/provider-aws/lib/lambda-function/index.js";
 import { LambdaFunctionEventInvokeConfig } from "@cdktf/provider-aws/lib/lambda-function-event-invoke-config/index.js";
-import { AssetType, TerraformAsset, Token } from "cdktf";
+import { AssetType, TerraformAsset, Token, type TerraformResource } from "cdktf";
 import { Construct } from "constructs";
 import { createHash } from "node:crypto";
 import { bundleHandler, type HandlerBundle } from "./bundle-handler.ts";
+import { readableAddress, terraformName } from "./readable-address.ts";
 
 /** One IAM statement a function's role is given: exact actions on exact resources. */
 export interface PolicyStatement {
@@ -29,6 +30,12 @@ export interface GrantOptions {
    * @default - the role's main policy
    */
   readonly separatePolicy?: string;
+  /**
+   * Terraform name of the separate policy, after the function's own:
+   * `aws_iam_role_policy.<function>_<separatePolicyName>`.
+   * @default - `separatePolicy` in snake_case
+   */
+  readonly separatePolicyName?: string;
 }
 
 /**
@@ -50,6 +57,14 @@ export interface BundledFunctionProps {
   readonly entry: string;
   /** Physical function name; also names the role and the log group. */
   readonly functionName: string;
+  /**
+   * Terraform name of the function and of everything it owns:
+   * `aws_lambda_function.<name>`, `aws_iam_role.<name>`,
+   * `aws_cloudwatch_log_group.<name>`, `aws_iam_role_policy.<name>` (lower
+   * snake_case, unique in the stack).
+   * @default - the construct id in snake_case
+   */
+  readonly addressName?: string;
   /** Folder where the esbuild bundle is staged before cdktf zips it. */
   readonly bundleRoot: string;
   /** Logs retention in days (a token is fine). */
@@ -103,6 +118,8 @@ export class BundledFunction extends Construct {
   readonly logGroup: CloudwatchLogGroup;
   /** The bundle that was zipped, with its size and content hash. */
   readonly bundle: HandlerBundle;
+  /** Terraform name of the function and its resources: `aws_lambda_function.<addressName>`. */
+  readonly addressName: string;
   // One main inline policy per role, one statement per grant; a separate
   // policy (GrantOptions.separatePolicy) holds only what names other resources.
   private eventInvokeConfig?: LambdaFunctionEventInvokeConfig;
@@ -110,6 +127,7 @@ export class BundledFunction extends Construct {
 
   constructor(scope: Construct, id: string, props: BundledFunctionProps) {
     super(scope, id);
+    this.addressName = props.addressName ?? terraformName(id);
     this.bundle = bundleHandler({ entry: props.entry, outRoot: props.bundleRoot, name: id });
     // A zip we make ourselves, byte-stable for unchanged code, rather than
     // AssetType.ARCHIVE: cdktf's archiver stamps file times into the zip and
@@ -121,19 +139,23 @@ export class BundledFunction extends Construct {
     });
 
     // Ours, not Lambda's: a group Lambda creates itself keeps logs forever.
-    this.logGroup = new CloudwatchLogGroup(this, "LogGroup", {
-      name: `/aws/lambda/${props.functionName}`,
-      retentionInDays: props.logRetentionDays,
-      kmsKeyId: props.logsKmsKeyId,
-    });
+    this.logGroup = this.named(
+      new CloudwatchLogGroup(this, "LogGroup", {
+        name: `/aws/lambda/${props.functionName}`,
+        retentionInDays: props.logRetentionDays,
+        kmsKeyId: props.logsKmsKeyId,
+      }),
+    );
 
-    this.role = new IamRole(this, "Role", {
-      name: props.functionName,
-      assumeRolePolicy: LAMBDA_ASSUME_ROLE_POLICY,
-      description: `Execution role of ${props.functionName}`,
-    });
+    this.role = this.named(
+      new IamRole(this, "Role", {
+        name: props.functionName,
+        assumeRolePolicy: LAMBDA_ASSUME_ROLE_POLICY,
+        description: `Execution role of ${props.functionName}`,
+      }),
+    );
 
-    this.function = new LambdaFunction(this, "Function", {
+    this.function = this.named(new LambdaFunction(this, "Function", {
       functionName: props.functionName,
       description: props.description,
       role: this.role.arn,
@@ -150,7 +172,7 @@ export class BundledFunction extends Construct {
       // Text, because the handlers already write one JSON object per line.
       // Naming the log group here also orders its creation before the function.
       loggingConfig: { logFormat: "Text", logGroup: this.logGroup.name },
-    });
+    }));
 
     this.grant({
       actions: ["logs:CreateLogStream", "logs:PutLogEvents"],
@@ -166,7 +188,7 @@ export class BundledFunction extends Construct {
     if (statement.actions.some((action) => action.includes("*"))) {
       throw new WildcardActionError(this.node.path, statement.actions);
     }
-    const policy = this.policy(options.separatePolicy ?? "Policy");
+    const policy = options.separatePolicy ? this.policy(options.separatePolicy, options.separatePolicyName ?? terraformName(options.separatePolicy)) : this.policy("Policy");
     policy.statements.push({ effect: "Allow", actions: [...statement.actions], resources: [...statement.resources] });
     policy.document.putStatement(policy.statements);
   }
@@ -183,7 +205,7 @@ export class BundledFunction extends Construct {
    * @see https://docs.aws.amazon.com/lambda/latest/dg/lambda-api-permissions-ref.html
    */
   grantInvoke(grantee: BundledFunction): void {
-    grantee.grant({ actions: ["lambda:InvokeFunction"], resources: [this.function.arn] }, { separatePolicy: `Invoke${this.node.id}` });
+    grantee.grant({ actions: ["lambda:InvokeFunction"], resources: [this.function.arn] }, { separatePolicy: `Invoke${this.node.id}`, separatePolicyName: `invoke_${this.addressName}` });
   }
 
   /**
@@ -202,24 +224,34 @@ export class BundledFunction extends Construct {
     if (!Token.isUnresolved(age) && !(Number.isInteger(age) && age >= 60 && age <= 21_600)) {
       throw new AsyncInvokeConfigError(`${this.node.path}: maximumEventAgeSeconds must be a whole number from 60 to 21600, got ${age}.`);
     }
-    this.eventInvokeConfig = new LambdaFunctionEventInvokeConfig(this, "EventInvokeConfig", {
-      functionName: this.function.functionName,
-      maximumRetryAttempts: options.maximumRetryAttempts,
-      maximumEventAgeInSeconds: options.maximumEventAgeSeconds,
-    });
+    this.eventInvokeConfig = this.named(
+      new LambdaFunctionEventInvokeConfig(this, "EventInvokeConfig", {
+        functionName: this.function.functionName,
+        maximumRetryAttempts: options.maximumRetryAttempts,
+        maximumEventAgeInSeconds: options.maximumEventAgeSeconds,
+      }),
+    );
     return this.eventInvokeConfig;
   }
 
-  // The inline policy made under construct id `id` (`Policy` is the main one), made on first use.
-  private policy(id: string) {
+  // The inline policy made under construct id `id` (`Policy` is the main one,
+  // named as the function; a separate one is `<function>_<suffix>`), made on first use.
+  private policy(id: string, suffix?: string) {
     let policy = this.policies.get(id);
     if (!policy) {
-      const document = new DataAwsIamPolicyDocument(this, `${id}Document`, {});
-      new IamRolePolicy(this, id, { role: this.role.id, policy: document.json });
+      const name = suffix ? `${this.addressName}_${suffix}` : undefined;
+      // A data source is read anew at every plan: only the role policy has state to move.
+      const document = readableAddress(new DataAwsIamPolicyDocument(this, `${id}Document`, {}), name ?? this.addressName);
+      this.named(new IamRolePolicy(this, id, { role: this.role.id, policy: document.json }), name);
       policy = { document, statements: [] };
       this.policies.set(id, policy);
     }
     return policy;
+  }
+
+  // `<type>.<addressName>` (or `name`), moved from the id cdktf generated before addresses were readable.
+  private named<T extends TerraformResource>(resource: T, name = this.addressName): T {
+    return readableAddress(resource, name, { movedFromGeneratedId: true });
   }
 }
 

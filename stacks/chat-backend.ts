@@ -9,6 +9,7 @@ import type { BundleHandlerOptions } from "./bundle-handler.ts";
 import { BundledFunction, type AsyncInvokeOptions } from "./bundled-function.ts";
 import { ConnectionTable } from "./connection-table.ts";
 import { physicalName } from "./physical-name.ts";
+import { terraformName } from "./readable-address.ts";
 import { WebSocketApi, type ThrottleSettings } from "./websocket-api.ts";
 
 const FUNCTIONS_DIR = fileURLToPath(new URL("../functions/", import.meta.url));
@@ -100,6 +101,14 @@ export interface ChatBackendProps {
    * @default - no authorizer
    */
   readonly auth?: ChatAuthProps;
+  /**
+   * More routes served by functions of the caller's own: a Terraform map
+   * (e.g. a variable's value) of route key → `{ function_name, invoke_arn,
+   * two_way }`, wired by {@link WebSocketApi.addLambdaRouteMap}. Its keys
+   * must not be route keys of `routes`.
+   * @default - none
+   */
+  readonly additionalRoutes?: IResolvable;
 }
 
 /** How `$connect` verifies who connects. */
@@ -134,6 +143,8 @@ export class ChatBackend extends Construct {
   readonly authorizerFunction?: BundledFunction;
   /** The fan-out function, unless `fanOut` is false. */
   readonly fanOutFunction?: BundledFunction;
+  /** Every function of the backend (route functions, fan-out, authorizer) by its name in the manifest. */
+  readonly functionsByName: ReadonlyMap<string, BundledFunction>;
 
   constructor(scope: Construct, id: string, props: ChatBackendProps) {
     super(scope, id);
@@ -184,7 +195,7 @@ export class ChatBackend extends Construct {
     const byName = new Map<string, BundledFunction>();
     for (const route of routes) {
       if (route.kind === "mock") {
-        this.api.addMockRoute(route.routeKey, route.response);
+        this.api.addMockRoute(route.routeKey, route.response, { name: terraformName(route.name) });
         continue;
       }
       const invokesFanOut = fanOut?.invokedBy.includes(route.name) ?? false;
@@ -195,11 +206,14 @@ export class ChatBackend extends Construct {
       });
       this.table.grant(fn, route.access);
       if (route.manageConnections) this.api.grantPostToConnections(fn);
-      this.api.addLambdaRoute(route.routeKey, fn, { twoWay: route.twoWay });
+      this.api.addLambdaRoute(route.routeKey, fn, { twoWay: route.twoWay, name: terraformName(route.name) });
       functions.set(route.routeKey, fn);
       byName.set(route.name, fn);
     }
     this.functions = functions;
+    if (fanOut && fanOutFn) byName.set(fanOut.name, fanOutFn);
+    this.functionsByName = byName;
+    if (props.additionalRoutes) this.api.addLambdaRouteMap(props.additionalRoutes);
     if (props.connectThrottling && this.api.hasRoute("$connect")) this.api.throttleRoute("$connect", props.connectThrottling);
 
     if (fanOut && fanOutFn) {
@@ -210,6 +224,7 @@ export class ChatBackend extends Construct {
     if (props.auth && authorizer) {
       // The authorizer reads no table and posts nowhere: only its log grant.
       this.authorizerFunction = this.functionFor(props, authorizer.name, authorizer.entry, authorizer.description, props.auth.environment);
+      byName.set(authorizer.name, this.authorizerFunction);
       this.api.addRequestAuthorizer(this.authorizerFunction, {
         name: physicalName(props.namePrefix, authorizer.name),
         identitySources: [authorizer.identitySource],
@@ -222,6 +237,8 @@ export class ChatBackend extends Construct {
     return new BundledFunction(this, functionId(name), {
       entry: path.resolve(FUNCTIONS_DIR, entry),
       functionName: physicalName(props.namePrefix, name),
+      // The manifest's name in Terraform's spelling: `on-message` → `aws_lambda_function.on_message`.
+      addressName: terraformName(name),
       bundleRoot: props.bundleRoot,
       logRetentionDays: props.logRetentionDays,
       logsKmsKeyId: props.logsKmsKeyId,

@@ -1,9 +1,13 @@
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider/index.js";
-import { Fn, LocalBackend, TerraformOutput, TerraformStack, TerraformVariable, type TerraformBackend, type TerraformVariableConfig } from "cdktf";
+import { Aspects, Fn, LocalBackend, TerraformOutput, TerraformStack, TerraformVariable, Token, type TerraformBackend, type TerraformVariableConfig, type TerraformVariableValidationConfig } from "cdktf";
 import type { Construct } from "constructs";
-import { FAN_OUT_FUNCTION, type RouteDefinition, type WorkerFunctionDefinition } from "../contract/routes.ts";
+import { FAN_OUT_FUNCTION, ROUTES, type RouteDefinition, type WorkerFunctionDefinition } from "../contract/routes.ts";
 import { SETTINGS, type SettingDefinition, type SettingName, type SettingReceivers } from "../contract/settings.ts";
+import type { BundledFunction } from "./bundled-function.ts";
+import { ChatAlarms, tableOperations } from "./alarms.ts";
 import { ChatBackend, chatBackendFunctions } from "./chat-backend.ts";
+import { CustomDomain } from "./custom-domain.ts";
+import { nameTag, TagResources } from "./tags.ts";
 
 /** Where Terraform keeps the state of a deployable stack. */
 export type StateBackend =
@@ -55,6 +59,15 @@ export interface ChatStackProps {
    * @default FAN_OUT_FUNCTION from contract/routes.ts
    */
   readonly fanOut?: WorkerFunctionDefinition | false;
+  /**
+   * `deploy` mode: configure the AWS provider to plan with no AWS account and
+   * no network, for reviewing `cdktf diff` in CI or a sandbox: it skips the
+   * STS credential check, the account id lookup and the EC2 metadata API, so
+   * dummy credentials (AWS_ACCESS_KEY_ID=offline…) do. An apply with dummy
+   * credentials fails at its first call; with real ones it works as usual.
+   * @default false
+   */
+  readonly planOffline?: boolean;
 }
 
 /**
@@ -75,6 +88,15 @@ const MEMORY_SETTINGS: readonly (readonly [functionName: string, setting: Settin
 export const AWS_PROVIDER_VERSION_RANGE = ">= 5.100, < 7";
 
 /**
+ * The Terraform versions the module accepts (its versions.tf): variable
+ * validations refer to other variables, which Terraform 1.9 introduced, and
+ * an older one would fail on them with a less telling error. Written by
+ * scripts/build-module.ts: cdktf's HCL renderer mangles a
+ * `terraform.required_version` override into `0 = "required_version"`.
+ */
+export const TERRAFORM_VERSION_RANGE = ">= 1.9";
+
+/**
  * The deployable stack: variables, the chat backend, and outputs. The same
  * class writes the root module for `cdktf deploy` and the reusable module.
  */
@@ -88,6 +110,9 @@ export class ChatStack extends TerraformStack {
     const backend = props.backend ?? { kind: "local", path: `../../../terraform.${id}.tfstate` };
     this.wantsDefaultBackend = mode === "deploy" && backend.kind === "local";
     const v = declareVariables(this, mode);
+    v.additionalRoutes.addValidation(additionalRoutesKeepBuiltInKeys(props.routes ?? ROUTES));
+    // Every taggable resource, those added later included, gets var.tags (and a Name).
+    Aspects.of(this).add(new TagResources(v.tags.value));
 
     if (mode === "module") {
       // cdktf refuses resources without a provider construct, but a module must
@@ -98,6 +123,7 @@ export class ChatStack extends TerraformStack {
       new AwsProvider(this, "aws", {
         region: v.awsRegion!.stringValue,
         defaultTags: [{ tags: { Application: "wsstack", ManagedBy: "cdktf" } }],
+        ...(props.planOffline ? { skipCredentialsValidation: true, skipRequestingAccountId: true, skipMetadataApiCheck: "true" } : {}),
       });
       applyBackend(this, backend);
     }
@@ -123,13 +149,93 @@ export class ChatStack extends TerraformStack {
         enabled: v.authEnabled.booleanValue,
         environment: environmentFor("authorizer", v),
       },
+      additionalRoutes: v.additionalRoutes.value,
     });
 
     const api = this.backend.api;
-    output(this, "websocket_url", api.webSocketUrl, "WebSocket URL clients connect to, e.g. `npx wscat -c <websocket_url>`.");
+    // A stage's own name (`dev`) says nothing in a list of tagged resources: name it after its API.
+    nameTag(api.stage, `${api.api.nameInput}-${api.stageName}`);
+    const domain = this.customDomain(v);
+    output(
+      this,
+      "websocket_url",
+      // A custom domain serves the stage at its root: wss://chat.example.com, no stage segment.
+      `\${var.${SETTINGS.domainName.variable} == "" ? ${api.webSocketUrl} : format("wss://%s", var.${SETTINGS.domainName.variable})}`,
+      `WebSocket URL clients connect to, e.g. \`npx wscat -c <websocket_url>\`: \`wss://<${SETTINGS.domainName.variable}>\` when ${SETTINGS.domainName.variable} is set, else the stage's execute-api URL.`,
+    );
+    output(
+      this,
+      "custom_domain_target",
+      domain.target,
+      `Where DNS must point ${SETTINGS.domainName.variable} when the module makes no record (${SETTINGS.hostedZoneId.variable} empty): \`target_domain_name\` (a CNAME, or a Route 53 alias) and its zone id (\`hosted_zone_id\` of the alias). Null without ${SETTINGS.domainName.variable}.`,
+    );
     output(this, "connection_url", api.connectionUrl, "Callback URL for the @connections API: POST <connection_url>/<connectionId> (SigV4-signed, execute-api:ManageConnections) sends a frame to that client.");
     output(this, "table_name", this.backend.table.table.name, "DynamoDB connection table; give it to tools or other functions that need to read who is connected.");
     output(this, "api_id", api.api.id, "API Gateway API id; use it with `aws apigatewayv2` commands or to build execute-api ARNs.");
+    this.extensionOutputs();
+    this.alarms(v, props);
+  }
+
+  /** The custom domain, its mapping and (with hosted_zone_id) its alias record: each made only when its variables are set. */
+  private customDomain(v: Variables): CustomDomain {
+    return new CustomDomain(this, "CustomDomain", {
+      api: this.backend.api,
+      domainName: v.domainName.stringValue,
+      certificateArn: v.certificateArn.stringValue,
+      hostedZoneId: v.hostedZoneId.stringValue,
+      count: countUnlessEmpty(SETTINGS.domainName),
+      recordCount: countUnlessEmpty(SETTINGS.domainName, SETTINGS.hostedZoneId),
+    });
+  }
+
+  /** CloudWatch alarms to var.alarm_topic_arn, made only when it is set. */
+  private alarms(v: Variables, props: ChatStackProps): ChatAlarms {
+    const { api, table, functionsByName } = this.backend;
+    const routes = props.routes ?? ROUTES;
+    const fanOut = props.fanOut === false ? undefined : (props.fanOut ?? FAN_OUT_FUNCTION);
+    const access = [...routes.flatMap((r) => (r.kind === "lambda" ? [r.access] : [])), ...(fanOut ? [fanOut.access] : [])];
+    return new ChatAlarms(this, "Alarms", {
+      namePrefix: v.namePrefix.stringValue,
+      topicArn: v.alarmTopicArn.stringValue,
+      count: countUnlessEmpty(SETTINGS.alarmTopicArn),
+      functions: [...functionsByName].map(([name, fn]) => ({
+        name,
+        fn,
+        ...(fn === this.backend.authorizerFunction ? { errorsMeaning: "the $connect authorizer is failing: sign-ins are refused" } : {}),
+      })),
+      api,
+      table,
+      tableOperations: tableOperations(access.flatMap((a) => [...(a.table ?? []), ...(a.roomIndex ?? [])])),
+      thresholds: {
+        functionErrors: v.alarmFunctionErrorsThreshold.numberValue,
+        functionThrottles: v.alarmFunctionThrottlesThreshold.numberValue,
+        integrationErrors: v.alarmIntegrationErrorsThreshold.numberValue,
+        dynamodbThrottles: v.alarmDynamodbThrottlesThreshold.numberValue,
+      },
+      periodSeconds: v.alarmPeriodSeconds.numberValue,
+    });
+  }
+
+  /**
+   * What a root module needs to extend the chat or grant access to it
+   * without reading the module's internals (examples/additional-route).
+   */
+  private extensionOutputs(): void {
+    const { api, table } = this.backend;
+    output(this, "api_execution_arn", api.api.executionArn, "Execution ARN of the API. The source_arn of an aws_lambda_permission for one route is `<api_execution_arn>/<stage_name>/<route key>` (scope it to the route, never `/*`).");
+    // Construct id of its own: `stage_name` is the variable's.
+    new TerraformOutput(this, "stage_name_output", {
+      value: api.stage.name,
+      description: "Name of the API Gateway stage: the last path segment of the execute-api WebSocket URL, and the part after the API in an execute-api ARN.",
+    }).overrideLogicalId("stage_name");
+    output(this, "stage_arn", api.stage.arn, "ARN of the API Gateway stage clients connect to, e.g. for CloudWatch dashboards or tag-based policies.");
+    output(this, "table_arn", table.table.arn, "ARN of the DynamoDB connection table: the resource of an IAM statement that lets another function read it (add `<table_arn>/index/<room_index_name>` to query rooms).");
+    output(this, "room_index_name", table.roomIndexName, "Name of the connection table's room index (partition key `room`, sort key `connectionId`): query it to list a room's connections.");
+    const functions = [...this.backend.functionsByName];
+    const byName = (value: (fn: BundledFunction) => string) => Object.fromEntries(functions.map(([name, fn]) => [name, value(fn)]));
+    output(this, "function_names", byName((fn) => fn.function.functionName), "Physical name of every function of the module (route functions, fan-out, authorizer), keyed by its short name such as `on-message`: for alarms, log queries or invoke permissions.");
+    output(this, "function_arns", byName((fn) => fn.function.arn), "ARN of every function of the module, keyed by its short name such as `on-message`: for IAM statements and event source mappings.");
+    output(this, "function_role_names", byName((fn) => fn.role.name), "Name of every function's IAM execution role, keyed by the function's short name such as `on-message`: attach a policy to give that function more access.");
   }
 
   /**
@@ -137,6 +243,16 @@ export class ChatStack extends TerraformStack {
    * backend, and a `cloud` block (written as an override) must not be joined by
    * a local backend, so in those cases there is nothing to ensure.
    */
+  /**
+   * cdktf runs `terraform version` at synth when a stack has moved blocks, to
+   * insist on Terraform ≥ 1.5: synth must work without a terraform binary
+   * (npm run synth, the module build), and the module requires ≥ 1.9 in its
+   * versions.tf anyway. Terraform itself refuses a moved block it cannot read.
+   */
+  override hasResourceMove(): boolean {
+    return false;
+  }
+
   override ensureBackendExists(): TerraformBackend {
     // cdktf only uses the result for cross-stack references, which this stack has none of.
     return this.wantsDefaultBackend ? super.ensureBackendExists() : (undefined as unknown as TerraformBackend);
@@ -192,6 +308,21 @@ function memorySizes(props: ChatStackProps, v: Variables): Record<string, number
 }
 
 /**
+ * Refuses, at plan time, an additional route whose key is a built-in route
+ * key: the contract's own validation already keeps out `$connect`,
+ * `$disconnect` and `$default`, and API Gateway would refuse the duplicate
+ * only at apply, after part of the change was made.
+ */
+function additionalRoutesKeepBuiltInKeys(routes: readonly RouteDefinition[]): TerraformVariableValidationConfig {
+  const keys = routes.map((r) => r.routeKey);
+  const variable = SETTINGS.additionalRoutes.variable;
+  return {
+    condition: `\${alltrue([for key in keys(var.${variable}) : !contains(${JSON.stringify(keys).replace(/,/g, ", ")}, key)])}`,
+    errorMessage: `${variable} keys must not be built-in route keys of the chat (${keys.join(", ")}): give your route a key of its own.`,
+  };
+}
+
+/**
  * `var.x == "" ? null : var.x`: an optional ARN whose empty default leaves the
  * argument unset, so one synthesized module serves both cases. Written out,
  * because cdktf's HCL renderer turns the `""` of Op.eq into `undefined`.
@@ -200,7 +331,16 @@ function emptyAsNull(setting: { readonly variable: string }): string {
   return `\${var.${setting.variable} == "" ? null : var.${setting.variable}}`;
 }
 
-function output(stack: TerraformStack, name: string, value: string, description: string): void {
+/**
+ * `var.a == "" || var.b == "" ? 0 : 1`: the `count` of a resource made only
+ * when every one of these optional settings is set. Written out, like
+ * {@link emptyAsNull}.
+ */
+function countUnlessEmpty(...settings: readonly { readonly variable: string }[]): number {
+  return Token.asNumber(`\${${settings.map((s) => `var.${s.variable} == ""`).join(" || ")} ? 0 : 1}`);
+}
+
+function output(stack: TerraformStack, name: string, value: string | Readonly<Record<string, string>>, description: string): void {
   new TerraformOutput(stack, name, { value, description, staticId: true });
 }
 

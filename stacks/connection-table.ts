@@ -3,6 +3,7 @@ import { Construct } from "constructs";
 import { type TableAccess } from "../contract/routes.ts";
 import { CONNECTION_TABLE } from "../contract/connection-table.ts";
 import type { BundledFunction } from "./bundled-function.ts";
+import { readableAddress, terraformName } from "./readable-address.ts";
 
 /** Properties of a {@link ConnectionTable}. */
 export interface ConnectionTableProps {
@@ -25,6 +26,11 @@ export interface ConnectionTableProps {
    * @default false
    */
   readonly deletionProtection?: boolean;
+  /**
+   * Terraform name of the table: `aws_dynamodb_table.<addressName>`.
+   * @default - the construct id in snake_case (`Connections` → `connections`)
+   */
+  readonly addressName?: string;
 }
 
 /**
@@ -67,6 +73,7 @@ export class ConnectionTable extends Construct {
       pointInTimeRecovery: { enabled: props.pointInTimeRecovery ?? true },
       deletionProtectionEnabled: props.deletionProtection ?? false,
     });
+    readableAddress(this.table, props.addressName ?? terraformName(id), { movedFromGeneratedId: true });
     this.roomIndexArn = `${this.table.arn}/index/${k.roomIndexName}`;
   }
 

@@ -8,9 +8,10 @@ import { Apigatewayv2RouteResponse } from "@cdktf/provider-aws/lib/apigatewayv2-
 import { Apigatewayv2Stage } from "@cdktf/provider-aws/lib/apigatewayv2-stage/index.js";
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group/index.js";
 import { LambdaPermission } from "@cdktf/provider-aws/lib/lambda-permission/index.js";
-import { dependable, Fn, Lazy, Token, type IResolvable, type ITerraformDependable } from "cdktf";
+import { dependable, Fn, Lazy, Op, TerraformIterator, Token, type IResolvable, type ITerraformDependable, type TerraformResource } from "cdktf";
 import { Construct } from "constructs";
 import type { BundledFunction } from "./bundled-function.ts";
+import { readableAddress, terraformName } from "./readable-address.ts";
 
 /** Properties of a {@link WebSocketApi}. */
 export interface WebSocketApiProps {
@@ -78,6 +79,13 @@ export interface WebSocketRouteOptions {
    * @default false
    */
   readonly twoWay?: boolean;
+  /**
+   * Terraform name of the route's resources: `aws_apigatewayv2_route.<name>`,
+   * and the same for its integration, route response and invoke permission
+   * (lower snake_case, unique in the stack).
+   * @default - the route key in snake_case: `$connect` → `connect`, `onMessage` → `on_message`
+   */
+  readonly name?: string;
 }
 
 /** Options for {@link WebSocketApi.addRequestAuthorizer}. */
@@ -109,6 +117,29 @@ export interface WebSocketRoute {
   /** Present on mock routes only: the template that is the answer. */
   readonly integrationResponse?: Apigatewayv2IntegrationResponse;
 }
+
+/**
+ * The resources {@link WebSocketApi.addLambdaRouteMap} makes: each is one
+ * Terraform resource with `for_each` over the map (the route response over
+ * its two-way entries only), so every entry gets an instance keyed by its
+ * route key, e.g. `aws_apigatewayv2_route.additional["whoami"]`.
+ */
+export interface WebSocketRouteMap {
+  readonly integration: Apigatewayv2Integration;
+  readonly route: Apigatewayv2Route;
+  readonly permission: LambdaPermission;
+  readonly routeResponse: Apigatewayv2RouteResponse;
+}
+
+/**
+ * The Terraform type of a route map's values: the function's name (or ARN)
+ * for the invoke permission, its `invoke_arn` for the integration, and
+ * whether the route answers the caller.
+ */
+export const ROUTE_MAP_ENTRY_TYPE = "object({ function_name = string, invoke_arn = string, two_way = optional(bool, false) })";
+
+/** Terraform names of the route map's resources: `aws_apigatewayv2_route.additional[…]` and so on. */
+const ROUTE_MAP_LOGICAL_ID = "additional";
 
 const PREDEFINED_ROUTE_KEYS = new Set(["$connect", "$disconnect", "$default"]);
 
@@ -156,37 +187,45 @@ export class WebSocketApi extends Construct {
   readonly accessLogGroup?: CloudwatchLogGroup;
   private readonly routes = new Map<string, WebSocketRoute>();
   private authorizer?: Apigatewayv2Authorizer;
+  private routeMap?: { readonly entries: IResolvable; readonly resources: WebSocketRouteMap };
   private readonly routeThrottling = new Map<string, ThrottleSettings>();
 
   constructor(scope: Construct, id: string, props: WebSocketApiProps) {
     super(scope, id);
     this.stageName = props.stageName;
-    this.api = new Apigatewayv2Api(this, "Api", {
-      name: props.apiName,
-      description: props.description,
-      protocolType: "WEBSOCKET",
-      routeSelectionExpression: props.routeSelectionExpression ?? "$request.body.action",
-    });
+    this.api = named(
+      new Apigatewayv2Api(this, "Api", {
+        name: props.apiName,
+        description: props.description,
+        protocolType: "WEBSOCKET",
+        routeSelectionExpression: props.routeSelectionExpression ?? "$request.body.action",
+      }),
+      "websocket",
+    );
 
-    const deployment = new Apigatewayv2Deployment(this, "Deployment", {
+    // The stage's deployment: `aws_apigatewayv2_deployment.stage`.
+    const deployment = named(new Apigatewayv2Deployment(this, "Deployment", {
       apiId: this.api.id,
       description: "Managed by wsstack; replaced when any route changes.",
       // A flat join rather than jsonencode of objects: no brace stands inside
       // the `${…}` of the HCL, which some scanners' HCL parsers cannot read.
       triggers: { redeployment: Lazy.stringValue({ produce: () => Fn.sha1(Fn.join(",", this.deploymentFingerprint())) }) },
       lifecycle: { createBeforeDestroy: true },
-    });
+    }), "stage");
 
     if (props.accessLog) {
       // Ours, so it has a retention: a group API Gateway made itself would keep logs forever.
-      this.accessLogGroup = new CloudwatchLogGroup(this, "AccessLogGroup", {
-        name: props.accessLog.logGroupName,
-        retentionInDays: props.accessLog.retentionInDays,
-        kmsKeyId: props.accessLog.kmsKeyId,
-      });
+      this.accessLogGroup = named(
+        new CloudwatchLogGroup(this, "AccessLogGroup", {
+          name: props.accessLog.logGroupName,
+          retentionInDays: props.accessLog.retentionInDays,
+          kmsKeyId: props.accessLog.kmsKeyId,
+        }),
+        "access_log",
+      );
     }
 
-    this.stage = new Apigatewayv2Stage(this, "Stage", {
+    this.stage = named(new Apigatewayv2Stage(this, "Stage", {
       apiId: this.api.id,
       name: props.stageName,
       deploymentId: deployment.id,
@@ -198,7 +237,7 @@ export class WebSocketApi extends Construct {
       },
       accessLogSettings: this.accessLogGroup ? { destinationArn: this.accessLogGroup.arn, format: ACCESS_LOG_FORMAT } : undefined,
       dependsOn: props.accessLog?.dependsOn,
-    });
+    }), "stage");
   }
 
   /** `wss://…/<stage>`: what clients connect to. */
@@ -218,21 +257,25 @@ export class WebSocketApi extends Construct {
   addLambdaRoute(routeKey: string, fn: BundledFunction, options: WebSocketRouteOptions = {}): WebSocketRoute {
     this.validateRouteKey(routeKey, options.twoWay ?? false);
     const id = routeId(routeKey);
-    const integration = new Apigatewayv2Integration(this, `${id}Integration`, {
-      apiId: this.api.id,
-      integrationType: "AWS_PROXY",
-      integrationMethod: "POST",
-      integrationUri: fn.function.invokeArn,
-      description: `${routeKey} → ${fn.node.id}`,
-    });
-    const { route, routeResponse } = this.addRouteTo(routeKey, integration, options.twoWay ?? false);
-    const permission = new LambdaPermission(this, `${id}Permission`, {
+    const name = options.name ?? terraformName(routeKey);
+    const integration = named(
+      new Apigatewayv2Integration(this, `${id}Integration`, {
+        apiId: this.api.id,
+        integrationType: "AWS_PROXY",
+        integrationMethod: "POST",
+        integrationUri: fn.function.invokeArn,
+        description: `${routeKey} → ${fn.node.id}`,
+      }),
+      name,
+    );
+    const { route, routeResponse } = this.addRouteTo(routeKey, name, integration, options.twoWay ?? false);
+    const permission = named(new LambdaPermission(this, `${id}Permission`, {
       statementId: "AllowApiGatewayInvoke",
       action: "lambda:InvokeFunction",
       functionName: fn.function.functionName,
       principal: "apigateway.amazonaws.com",
       sourceArn: `${this.api.executionArn}/${this.stageName}/${routeKey}`,
-    });
+    }), name);
     return this.remember(routeKey, { route, integration, permission, routeResponse });
   }
 
@@ -243,26 +286,84 @@ export class WebSocketApi extends Construct {
    *
    * @see https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-websocket-api-mock-integration.html
    */
-  addMockRoute(routeKey: string, responseTemplate: string): WebSocketRoute {
+  addMockRoute(routeKey: string, responseTemplate: string, options: Pick<WebSocketRouteOptions, "name"> = {}): WebSocketRoute {
     this.validateRouteKey(routeKey, true);
     const id = routeId(routeKey);
-    const integration = new Apigatewayv2Integration(this, `${id}Integration`, {
+    const name = options.name ?? terraformName(routeKey);
+    const integration = named(new Apigatewayv2Integration(this, `${id}Integration`, {
       apiId: this.api.id,
       integrationType: "MOCK",
       // `\$default` is the static key "$default": every request uses the one template.
       templateSelectionExpression: "\\$default",
       requestTemplates: { $default: '{"statusCode": 200}' },
       description: `${routeKey} → mock`,
-    });
-    const integrationResponse = new Apigatewayv2IntegrationResponse(this, `${id}IntegrationResponse`, {
+    }), name);
+    const integrationResponse = named(new Apigatewayv2IntegrationResponse(this, `${id}IntegrationResponse`, {
       apiId: this.api.id,
       integrationId: integration.id,
       integrationResponseKey: "$default",
       templateSelectionExpression: "\\$default",
       responseTemplates: { $default: responseTemplate },
-    });
-    const { route, routeResponse } = this.addRouteTo(routeKey, integration, true);
+    }), name);
+    const { route, routeResponse } = this.addRouteTo(routeKey, name, integration, true);
     return this.remember(routeKey, { route, integration, routeResponse, integrationResponse });
+  }
+
+  /**
+   * Routes every entry of a Terraform map, route key → `{ function_name,
+   * invoke_arn, two_way }` ({@link ROUTE_MAP_ENTRY_TYPE}), to that entry's
+   * own Lambda function, wired as {@link addLambdaRoute} wires one: an
+   * AWS_PROXY integration, a route with no authorization (a WebSocket API
+   * authorizes `$connect` alone), an invoke permission scoped to this stage
+   * and route, and for two-way entries a `$default` route response. The map
+   * is known at plan time only (e.g. a module variable), so each resource is
+   * one `for_each` over it, and its keys cannot be checked here: validate the
+   * variable against the other route keys (ChatStack does).
+   *
+   * @see https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-websocket-api-routes-integrations.html
+   */
+  addLambdaRouteMap(entries: IResolvable): WebSocketRouteMap {
+    if (this.routeMap) throw new InvalidRouteKeyError("This API already has a route map; put every route in the one map.");
+    const each = TerraformIterator.fromMap(entries);
+    const integration = new Apigatewayv2Integration(this, "RouteMapIntegration", {
+      forEach: each,
+      apiId: this.api.id,
+      integrationType: "AWS_PROXY",
+      integrationMethod: "POST",
+      integrationUri: each.getString("invoke_arn"),
+      description: `${each.key} → ${each.getString("function_name")}`,
+    });
+    integration.overrideLogicalId(ROUTE_MAP_LOGICAL_ID);
+    const route = new Apigatewayv2Route(this, "RouteMapRoute", {
+      forEach: each,
+      apiId: this.api.id,
+      routeKey: each.key,
+      target: `integrations/${eachInstance(integration, "id")}`,
+      routeResponseSelectionExpression: Token.asString(Fn.conditional(each.getBoolean("two_way"), "$default", Token.nullValue())),
+    });
+    route.overrideLogicalId(ROUTE_MAP_LOGICAL_ID);
+    const permission = new LambdaPermission(this, "RouteMapPermission", {
+      forEach: each,
+      // A prefix, not a fixed id: one function may serve several keys, or the same key of several APIs.
+      statementIdPrefix: "AllowApiGatewayInvoke-",
+      action: "lambda:InvokeFunction",
+      functionName: each.getString("function_name"),
+      principal: "apigateway.amazonaws.com",
+      sourceArn: `${this.api.executionArn}/${this.stageName}/${each.key}`,
+    });
+    permission.overrideLogicalId(ROUTE_MAP_LOGICAL_ID);
+    // The two-way entries only: a `for` expression with a filter, written out (cdktf has no builder for one).
+    const twoWay = TerraformIterator.fromMap(Token.asAnyMap(`\${{ for key, entry in ${Token.asString(entries)} : key => entry if entry.two_way }}`));
+    const routeResponse = new Apigatewayv2RouteResponse(this, "RouteMapRouteResponse", {
+      forEach: twoWay,
+      apiId: this.api.id,
+      routeId: eachInstance(route, "id"),
+      routeResponseKey: "$default",
+    });
+    routeResponse.overrideLogicalId(ROUTE_MAP_LOGICAL_ID);
+    const resources = { integration, route, permission, routeResponse };
+    this.routeMap = { entries, resources };
+    return resources;
   }
 
   private validateRouteKey(routeKey: string, twoWay: boolean): void {
@@ -279,20 +380,26 @@ export class WebSocketApi extends Construct {
     }
   }
 
-  private addRouteTo(routeKey: string, integration: Apigatewayv2Integration, twoWay: boolean) {
+  private addRouteTo(routeKey: string, name: string, integration: Apigatewayv2Integration, twoWay: boolean) {
     const id = routeId(routeKey);
-    const route = new Apigatewayv2Route(this, `${id}Route`, {
-      apiId: this.api.id,
-      routeKey,
-      target: `integrations/${integration.id}`,
-      routeResponseSelectionExpression: twoWay ? "$default" : undefined,
-    });
+    const route = named(
+      new Apigatewayv2Route(this, `${id}Route`, {
+        apiId: this.api.id,
+        routeKey,
+        target: `integrations/${integration.id}`,
+        routeResponseSelectionExpression: twoWay ? "$default" : undefined,
+      }),
+      name,
+    );
     const routeResponse = twoWay
-      ? new Apigatewayv2RouteResponse(this, `${id}RouteResponse`, {
-          apiId: this.api.id,
-          routeId: route.id,
-          routeResponseKey: "$default",
-        })
+      ? named(
+          new Apigatewayv2RouteResponse(this, `${id}RouteResponse`, {
+            apiId: this.api.id,
+            routeId: route.id,
+            routeResponseKey: "$default",
+          }),
+          name,
+        )
       : undefined;
     return { route, routeResponse };
   }
@@ -316,20 +423,21 @@ export class WebSocketApi extends Construct {
     if (options.identitySources.length === 0) {
       throw new InvalidRouteKeyError("A REQUEST authorizer needs at least one identity source.");
     }
-    const authorizer = new Apigatewayv2Authorizer(this, "Authorizer", {
+    // Named as its function: `aws_apigatewayv2_authorizer.authorizer`, `aws_lambda_permission.authorizer`.
+    const authorizer = named(new Apigatewayv2Authorizer(this, "Authorizer", {
       apiId: this.api.id,
       name: options.name,
       authorizerType: "REQUEST",
       authorizerUri: fn.function.invokeArn,
       identitySources: [...options.identitySources],
-    });
-    new LambdaPermission(this, "AuthorizerPermission", {
+    }), fn.addressName);
+    named(new LambdaPermission(this, "AuthorizerPermission", {
       statementId: "AllowApiGatewayAuthorizer",
       action: "lambda:InvokeFunction",
       functionName: fn.function.functionName,
       principal: "apigateway.amazonaws.com",
       sourceArn: `${this.api.executionArn}/authorizers/${authorizer.id}`,
-    });
+    }), fn.addressName);
     const enabled = options.enabled ?? true;
     if (typeof enabled === "boolean") {
       connect.route.authorizationType = enabled ? "CUSTOM" : "NONE";
@@ -401,6 +509,20 @@ export class WebSocketApi extends Construct {
       );
       if (r.routeResponse) parts.push(r.routeResponse.id);
     }
+    if (this.routeMap) {
+      // The map itself (keys, functions, two-way), and the instances' ids, so
+      // the deployment waits for them and follows their replacement.
+      const { entries, resources } = this.routeMap;
+      const mapParts = [
+        Fn.jsonencode(entries),
+        Fn.join(" ", Token.asList(TerraformIterator.fromResources(resources.route).pluckProperty("id"))),
+        Fn.join(" ", Token.asList(TerraformIterator.fromResources(resources.routeResponse).pluckProperty("id"))),
+      ];
+      // None while the map is empty: the fingerprint, and so the deployment,
+      // stay what they were before route maps existed (an upgrade redeploys nothing).
+      // `>= 1`, not `== 0`: cdktf's HCL renderer turns a literal 0 into `undefined`.
+      return Token.asList(Fn.concat([parts, Fn.conditional(Op.gte(Fn.lengthOf(entries), 1), mapParts, [])]));
+    }
     return parts;
   }
 }
@@ -411,6 +533,17 @@ export class InvalidRouteKeyError extends Error {
     super(message);
     this.name = "InvalidRouteKeyError";
   }
+}
+
+// `type.name[each.key].attribute`: the instance of a for_each resource that
+// belongs to the current entry of another resource's for_each over the same keys.
+function eachInstance(resource: TerraformResource, attribute: string): string {
+  return `\${${resource.terraformResourceType}.${resource.friendlyUniqueId}[each.key].${attribute}}`;
+}
+
+// `<type>.<name>`, moved from the id cdktf generated before addresses were readable.
+function named<T extends TerraformResource>(resource: T, name: string): T {
+  return readableAddress(resource, name, { movedFromGeneratedId: true });
 }
 
 // Stable construct ids from route keys: `$connect` → `Connect`, `onMessage` → `OnMessage`.

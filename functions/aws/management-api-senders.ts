@@ -3,7 +3,8 @@ import type { Sender } from "../core/sender.ts";
 import { SignedConnectionsClient } from "./signed-connections-client.ts";
 import type { WebSocketRequestContext } from "./websocket-event.ts";
 
-export type CallbackContext = Pick<WebSocketRequestContext, "domainName" | "stage">;
+/** Where a request came in: `apiId` is needed only when it came through a custom domain. */
+export type CallbackContext = Pick<WebSocketRequestContext, "domainName" | "stage"> & { readonly apiId?: string };
 
 /**
  * The `@connections` endpoint as AWS documents it. Scheme and stage are both
@@ -12,8 +13,21 @@ export type CallbackContext = Pick<WebSocketRequestContext, "domainName" | "stag
  *
  * @see https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-how-to-call-websocket-api-connections.html
  */
-export function callbackEndpoint(context: CallbackContext): string {
-  return `https://${context.domainName}/${context.stage}`;
+export function callbackEndpoint(context: CallbackContext, region: string | undefined = process.env["AWS_REGION"]): string {
+  return `https://${callbackDomain(context, region)}/${context.stage}`;
+}
+
+/**
+ * The host of the `@connections` API for a request. A client that connected
+ * through a custom domain (`domain_name`, mapped at the root) gets that
+ * domain as `requestContext.domainName`, where `/<stage>/@connections` does
+ * not exist (403): the API's own execute-api host serves it. The emulator's
+ * host carries a port, and an execute-api host is already right.
+ */
+export function callbackDomain(context: CallbackContext, region: string | undefined = process.env["AWS_REGION"]): string {
+  const { domainName, apiId } = context;
+  if (domainName.includes(":") || domainName.endsWith(".amazonaws.com") || apiId === undefined || !region) return domainName;
+  return `${apiId}.execute-api.${region}.amazonaws.com`;
 }
 
 export interface ManagementApiSendersOptions {

@@ -41,7 +41,14 @@ const texts = new Map(files.map((file) => [file, withoutComments(readFileSync(pa
 
 /** Same words, other meanings: the emulator resolves the `aws_region` data source, which is not our variable. */
 // The generic emulator reads aws_apigatewayv2_stage's own throttling attributes, whose names our variables share.
-const HOMONYMS = new Set(["local/plan.ts: aws_region", "local/plan.ts: throttling_rate_limit", "local/plan.ts: throttling_burst_limit"]);
+// The custom domain reads aws_apigatewayv2_domain_name's own `domain_name` and its configuration's `hosted_zone_id`.
+const HOMONYMS = new Set([
+  "local/plan.ts: aws_region",
+  "local/plan.ts: throttling_rate_limit",
+  "local/plan.ts: throttling_burst_limit",
+  "stacks/custom-domain.ts: domain_name",
+  "stacks/custom-domain.ts: hosted_zone_id",
+]);
 
 function writtenOutsideContract(facts: readonly string[]): string[] {
   const found: string[] = [];

@@ -28,6 +28,28 @@ describe("loadPlan", () => {
     expect(result.functions.has("aws_lambda_function.authorizer")).toBe(true);
   });
 
+  it("for_each: a resource over an empty map is not created; over a non-empty one it is left out with a warning", () => {
+    // GIVEN a route, integration and route response with for_each over a map variable, as the module's additional_routes
+    const document = baseDocument();
+    document.variable = { ...(document.variable as object), extra: { type: "map(any)", default: {} } };
+    const api = Object.keys(document.resource.aws_apigatewayv2_api!)[0];
+    document.resource.aws_apigatewayv2_integration!.extra = { for_each: "${var.extra}", api_id: `\${aws_apigatewayv2_api.${api}.id}`, integration_type: "AWS_PROXY", integration_uri: "${each.value.invoke_arn}" };
+    document.resource.aws_apigatewayv2_route!.extra = { for_each: "${var.extra}", api_id: `\${aws_apigatewayv2_api.${api}.id}`, route_key: "${each.key}", target: "integrations/${aws_apigatewayv2_integration.extra[each.key].id}" };
+    (document.resource.aws_apigatewayv2_route_response ??= {}).extra = { for_each: "${{ for k, v in var.extra : k => v if v.two_way }}", route_id: "${aws_apigatewayv2_route.extra[each.key].id}", route_response_key: "$default" };
+    // WHEN the map is empty THEN nothing changes and nothing is said
+    const empty = plan(document);
+    expect(empty.routes.size).toBe(plan(baseDocument()).routes.size);
+    expect(empty.warnings.filter((w) => w.includes("for_each"))).toEqual([]);
+    // WHEN it has an entry THEN the built-in routes still load, and each for_each resource is named in a warning
+    const full = plan(document, { variables: { extra: { whoami: { invoke_arn: "arn", two_way: true } } } });
+    expect([...full.routes.keys()]).not.toContain("whoami");
+    expect(full.warnings.filter((w) => w.includes("for_each is not expanded")).map((w) => w.split(":")[0]).sort()).toEqual([
+      "aws_apigatewayv2_integration.extra",
+      "aws_apigatewayv2_route.extra",
+      "aws_apigatewayv2_route_response.extra",
+    ]);
+  });
+
   it("accepts environment as an object as well as a one-element list, and variable overrides", () => {
     const document = baseDocument();
     const join = document.resource.aws_lambda_function!.join!;

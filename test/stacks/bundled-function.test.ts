@@ -90,11 +90,14 @@ describe("BundledFunction", () => {
       worker.grantInvoke(worker);
     });
     // THEN each role has its main policy and one invoke policy whose only statement names the worker's ARN
-    const workerArn = `\${aws_lambda_function.${Object.keys(tf.resource.aws_lambda_function!).find((k) => k.startsWith("Worker"))}.arn}`;
+    const workerArn = `\${aws_lambda_function.${Object.keys(tf.resource.aws_lambda_function!).find((k) => k === "worker")}.arn}`;
     const policies = Object.entries(tf.resource.aws_iam_role_policy!);
     expect(policies).toHaveLength(4);
-    const invoke = policies.filter(([key]) => key.includes("InvokeWorker"));
-    expect(invoke.map(([, p]) => /aws_iam_role\.(\w+?)_Role/.exec(p.role)![1]).sort()).toEqual(["Caller", "Worker"]);
+    const invoke = policies.filter(([key]) => key.endsWith("_invoke_worker"));
+    expect(invoke.map(([key, p]) => [key, /aws_iam_role\.(\w+)\.id/.exec(p.role)![1]]).sort()).toEqual([
+      ["caller_invoke_worker", "caller"],
+      ["worker_invoke_worker", "worker"],
+    ]);
     for (const [, p] of invoke) {
       const doc = tf.data!.aws_iam_policy_document![/data\.aws_iam_policy_document\.(\w+)\.json/.exec(p.policy)![1]!];
       expect(doc.statement).toEqual([{ effect: "Allow", actions: ["lambda:InvokeFunction"], resources: [workerArn] }]);

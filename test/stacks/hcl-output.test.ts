@@ -24,12 +24,15 @@ describe("stack HCL (npm run synth)", () => {
     // THEN no interpolation holds a brace (what scanners' HCL parsers give up on)…
     expect(interpolationsOf(text).length).toBeGreaterThan(20);
     expect(bracedInterpolations(text)).toEqual([]);
-    expect(text).toMatch(/^\s*redeployment = "\$\{sha1\(join\(",", \[/m);
-    // THEN every resource of the JSON is there, and the escapes survived
+    expect(text).toMatch(/^\s*redeployment = "\$\{sha1\(join\(",", (concat\()?\[/m);
+    // THEN every resource of the JSON is there, and so is every moved block, and the escapes survived
     for (const [type, resources] of Object.entries(tf.resource)) {
       expect(Object.keys(hcl.resource[type] ?? {}).sort(), type).toEqual(Object.keys(resources).sort());
     }
     expect(Object.keys(hcl.variable).sort()).toEqual(Object.keys(tf.variable!).sort());
+    const moves = (blocks: { from: string; to: string }[]) => blocks.map(({ from, to }) => `${from} -> ${to}`.replace(/\$\{|\}/g, "")).sort();
+    expect(moves(hcl.moved as { from: string; to: string }[])).toEqual(moves((tf as { moved?: { from: string; to: string }[] }).moved ?? []));
+    expect(hcl.moved.length).toBeGreaterThan(100);
     const mock = Object.values(hcl.resource.aws_apigatewayv2_integration as Record<string, { integration_type: string; template_selection_expression?: string }[]>)
       .map(([i]) => i!)
       .find((i) => i.integration_type === "MOCK");

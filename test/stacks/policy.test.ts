@@ -325,7 +325,7 @@ const firstDoc = (tf: any): any => Object.values(tf.data.aws_iam_policy_document
 /** The role policy of function `name` (its main one, or with `invoke` its separate invoke policy), by key. */
 const policyOf = (tf: any, name: string, invoke: boolean): string => {
   const role = /aws_iam_role\.(\w+)\./.exec(functionsByName(tf).get(name)!.fn.role)![1];
-  return Object.keys(tf.resource.aws_iam_role_policy).find((k) => tf.resource.aws_iam_role_policy[k].role.includes(`.${role}.`) && /_Invoke\w+_/.test(k) === invoke)!;
+  return Object.keys(tf.resource.aws_iam_role_policy).find((k) => tf.resource.aws_iam_role_policy[k].role.includes(`.${role}.`) && /_invoke_/.test(k) === invoke)!;
 };
 const invokePolicyOf = (tf: any, name: string): string => policyOf(tf, name, true);
 /** The policy document of function `name`'s main policy, or with `invoke` of its invoke policy. */
@@ -383,7 +383,7 @@ describe("policy: the synthesized Terraform", () => {
     const cases: [string, (tf: any) => void, RegExp | RegExp[]][] = [
       ["another function invokes", (tf) => invokeDoc(tf, "join-room").statement.push({ effect: "Allow", actions: ["lambda:InvokeFunction"], resources: [fanOutArn] }), [/^join-room: the invoke grant shares/, /^join-room: may invoke a function, but invokedBy does not name it$/]],
       ["versions and aliases too", (tf) => invokeDoc(tf, "on-message", true).statement[0].resources.push(`${fanOutArn}:*`), /^on-message: lambda:InvokeFunction on .*:\*$/],
-      ["another function's ARN", (tf) => (invokeDoc(tf, "fan-out", true).statement[0].resources = [fanOutArn.replace(fanOutKey, functionsByName(tf).get("history")!.key)]), /^fan-out: lambda:InvokeFunction on .*History/],
+      ["another function's ARN", (tf) => (invokeDoc(tf, "fan-out", true).statement[0].resources = [fanOutArn.replace(fanOutKey, functionsByName(tf).get("history")!.key)]), /^fan-out: lambda:InvokeFunction on .*aws_lambda_function\.history\.arn/],
       ["more than invoking", (tf) => invokeDoc(tf, "on-message", true).statement[0].actions.push("lambda:UpdateFunctionCode"), /^on-message: lambda:UpdateFunctionCode$/],
       ["in the main policy", (tf) => invokeDoc(tf, "on-message", true).statement.push({ effect: "Allow", actions: ["logs:PutLogEvents"], resources: ["x"] }), /^on-message: the invoke grant shares/],
       ["an invoker that may not", (tf) => delete tf.resource.aws_iam_role_policy[invokePolicyOf(tf, "on-message")], /^on-message: may not invoke/],

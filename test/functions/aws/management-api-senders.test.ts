@@ -15,6 +15,16 @@ afterAll(async () => {
 });
 
 describe("callbackEndpoint", () => {
+  it("through a custom domain (domain_name, mapped at the root) it is the API's execute-api host, where /<stage>/@connections exists", () => {
+    const context = { domainName: "chat.example.com", stage: "prod", apiId: "abc123" };
+    expect(callbackEndpoint(context, "eu-west-1")).toBe("https://abc123.execute-api.eu-west-1.amazonaws.com/prod");
+  });
+
+  it("an execute-api host, and the emulator's host:port, are kept as they are", () => {
+    expect(callbackEndpoint({ domainName: "abc123.execute-api.eu-west-1.amazonaws.com", stage: "prod", apiId: "abc123" }, "eu-west-1")).toBe("https://abc123.execute-api.eu-west-1.amazonaws.com/prod");
+    expect(callbackEndpoint({ domainName: "127.0.0.1:3001", stage: "dev", apiId: "local1" }, "us-east-1")).toBe("https://127.0.0.1:3001/dev");
+  });
+
   it("callbackEndpoint: is https://{domainName}/{stage}, as AWS documents", () => {
     expect(callbackEndpoint({ domainName: "dl7ptocha9.execute-api.ap-northeast-1.amazonaws.com", stage: "prod" })).toBe(
       "https://dl7ptocha9.execute-api.ap-northeast-1.amazonaws.com/prod",
