@@ -7,6 +7,7 @@ import type { Invoker } from "./invoker.ts";
 import { drain, type SignatureRequirement } from "./management-api.ts";
 import type { FunctionPlan } from "./plan.ts";
 import { checkSignature } from "./sigv4-check.ts";
+import { readLimitedBody } from "./read-limited-body.ts";
 
 /**
  * AWS Lambda's `Invoke` API for the functions of the plan, on the emulator's
@@ -107,7 +108,7 @@ export class LambdaInvokeApi {
     const fn = found;
 
     const limit = invocationType === "Event" ? ASYNC_PAYLOAD_LIMIT : SYNC_PAYLOAD_LIMIT;
-    const { body, size } = await readLimited(request, limit);
+    const { body, size } = await readLimitedBody(request, limit);
     if (body === undefined) {
       const message =
         invocationType === "Event"
@@ -240,16 +241,3 @@ function header(request: IncomingMessage, name: string): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }
 
-/** The body, or undefined with the full size once it passes `limit` (the rest is read and dropped). */
-function readLimited(request: IncomingMessage, limit: number): Promise<{ body?: Buffer; size: number }> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    request.on("data", (chunk: Buffer) => {
-      size += chunk.length;
-      if (size <= limit) chunks.push(chunk);
-    });
-    request.on("end", () => resolve(size > limit ? { size } : { body: Buffer.concat(chunks), size }));
-    request.on("error", reject);
-  });
-}

@@ -3,6 +3,7 @@ import type { ConnectionRegistry } from "./connections.ts";
 import { AWS_ID_PATTERN, newAwsId } from "./ids.ts";
 import type { GatewayOptions } from "./options.ts";
 import { checkSignature } from "./sigv4-check.ts";
+import { readLimitedBody } from "./read-limited-body.ts";
 
 /**
  * The `@connections` management API: PostToConnection, GetConnection and
@@ -100,7 +101,7 @@ export class ManagementApi {
   }
 
   private async post(request: IncomingMessage, response: ServerResponse, connectionId: string): Promise<void> {
-    const body = await readBody(request, this.options.maxMessageBytes);
+    const { body } = await readLimitedBody(request, this.options.maxMessageBytes);
     if (body === undefined) {
       return sendError(response, 413, "PayloadTooLargeException", { message: "The data has exceeded the maximum size allowed." });
     }
@@ -151,19 +152,6 @@ function sendError(response: ServerResponse, status: number, type: string, body:
     .end(text);
 }
 
-/** The request body, or undefined once it passes `limit` (the rest is read and dropped so the answer can be sent). */
-function readBody(request: IncomingMessage, limit: number): Promise<Buffer | undefined> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    request.on("data", (chunk: Buffer) => {
-      size += chunk.length;
-      if (size <= limit) chunks.push(chunk);
-    });
-    request.on("end", () => resolve(size > limit ? undefined : Buffer.concat(chunks)));
-    request.on("error", reject);
-  });
-}
 
 /** Reads and drops the request body, so an answer can be sent on a kept-alive connection. */
 export function drain(request: IncomingMessage): Promise<void> {

@@ -37,9 +37,10 @@ const INVOKE_CONCURRENCY = 4;
  * A dispatcher reads the room from its cursor, one page of `shardSize` ids
  * at a time, and invokes one delivery piece per page while it reads the
  * next: the room is read once, and no piece reads it again. A delivery piece
- * posts to its ids until its deadline, retrying 429s and 5xx with backoff
- * and jitter, and hands whoever it did not serve to one more invocation:
- * throttling slows a broadcast down but never loses a recipient.
+ * posts to its ids until its deadline, retrying 429s with backoff and jitter
+ * for as long as the deadline allows (5xx a few times, as any broadcast), and
+ * hands whoever it did not serve to one more invocation: throttling slows a
+ * broadcast down but never loses a recipient.
  *
  * A failure to hand work on is thrown, so Lambda retries the whole piece:
  * recipients already served get the frame again, and clients drop a frame

@@ -254,10 +254,15 @@ describe("faults: DynamoDB errors", { timeout: RELIABILITY_TIMEOUT_MS }, () => {
       )
     ).flat();
 
-    // THEN every message got its receipt: delivered to the whole room, stored, nothing pruned
+    // THEN every message got its receipt: stored, nothing pruned or failed, and delivered to the whole
+    // room by this invocation, or, when the SDK's retries ate its broadcast share of the invocation
+    // (a loaded machine), the rest handed to the fan-out function, which the receipt names
     expect(replies.filter((r) => !isReceipt(r))).toEqual([]);
     for (const receipt of replies) {
-      expect(receipt).toMatchObject({ delivered: receipt.room === "ops" ? 3 : 6, pruned: 0, stored: true });
+      const roomSize = receipt.room === "ops" ? 3 : 6;
+      expect(receipt).toMatchObject({ pruned: 0, failed: 0, stored: true });
+      expect(receipt.delivered).toBeLessThanOrEqual(roomSize);
+      if (receipt.delivered !== roomSize) expect(receipt, "a receipt short of the room names its fan-out").toMatchObject({ fanOut: receipt.id });
     }
     const lobbyIds = replies.filter((r) => r.room === "lobby").map((r) => String(r.id));
     const opsIds = replies.filter((r) => r.room === "ops").map((r) => String(r.id));
