@@ -61,11 +61,11 @@ describe("HCL fixtures are real Terraform (terraform init/validate/plan offline)
     terraform(tooling, root, ["fmt", "-check", "-recursive", "-no-color"]);
   });
 
-  it("flat: one block per resource; 22 to add", () => {
+  it("flat: one block per resource; 23 to add", () => {
     const dir = init("flat");
     validate(dir);
     const p = plan(dir);
-    expect([p.add, p.change, p.destroy]).toEqual([22, 0, 0]);
+    expect([p.add, p.change, p.destroy]).toEqual([23, 0, 0]);
     for (const key of ["connect", "disconnect", "default", "sendmessage"]) {
       expect(p.created.get(`aws_apigatewayv2_route.${key}`)?.change.after?.route_key).toBe(key === "sendmessage" ? key : `$${key}`);
       expect(p.created.has(`aws_lambda_permission.${key}`)).toBe(true);
@@ -96,32 +96,32 @@ describe("HCL fixtures are real Terraform (terraform init/validate/plan offline)
     expect(p.created.get('module.function["sendmessage"].aws_lambda_function.this')?.change.after?.timeout).toBe(10);
   }, 180_000);
 
-  it("count: list-driven routes, an optional authorizer and optional log groups; 29 to add, 32 with the authorizer", () => {
+  it("count: list-driven routes, an optional authorizer and optional log groups; 31 to add, 34 with the authorizer", () => {
     const dir = init("count");
     validate(dir);
     const p = plan(dir);
-    expect([p.add, p.change, p.destroy]).toEqual([29, 0, 0]);
+    expect([p.add, p.change, p.destroy]).toEqual([31, 0, 0]);
     expect(p.created.get("aws_apigatewayv2_route.builtin[0]")?.change.after).toMatchObject({ route_key: "$connect", authorization_type: "NONE" });
     expect(p.created.get("aws_apigatewayv2_route.custom[1]")?.change.after?.route_key).toBe("whoami");
     expect(p.created.get("aws_cloudwatch_log_group.function[4]")?.change.after?.name).toBe("/aws/lambda/count-chat-whoami");
 
     const withAuth = plan(dir, ["-var=enable_authorizer=true"]);
-    expect(withAuth.add).toBe(32);
+    expect(withAuth.add).toBe(34);
     expect(withAuth.created.get("aws_apigatewayv2_route.builtin[0]")?.change.after?.authorization_type).toBe("CUSTOM");
     expect(withAuth.created.get("aws_apigatewayv2_authorizer.token[0]")?.change.after).toMatchObject({
       authorizer_type: "REQUEST",
       identity_sources: ["route.request.querystring.token"],
     });
 
-    expect(plan(dir, ["-var=enable_logs=false", '-var=custom_routes=["ping"]']).add).toBe(20);
+    expect(plan(dir, ["-var=enable_logs=false", '-var=custom_routes=["ping"]']).add).toBe(21);
     expect(() => plan(dir, ['-var=custom_routes=["$connect"]'])).toThrow(/custom_routes holds custom route keys only/);
   }, 180_000);
 
-  it("tfvars: variables without defaults, from terraform.tfvars and routes.auto.tfvars.json; 24 to add", () => {
+  it("tfvars: variables without defaults, from terraform.tfvars and routes.auto.tfvars.json; 25 to add", () => {
     const dir = init("tfvars");
     validate(dir);
     const p = plan(dir);
-    expect([p.add, p.change, p.destroy]).toEqual([24, 0, 0]);
+    expect([p.add, p.change, p.destroy]).toEqual([25, 0, 0]);
     expect(p.created.get("aws_apigatewayv2_stage.this")?.change.after).toMatchObject({
       name: "prod",
       default_route_settings: [{ throttling_burst_limit: 200, throttling_rate_limit: 100 }],
