@@ -62,11 +62,14 @@ export async function evaluateConfiguration(options: ConfigurationOptions): Prom
     }
     values.set(name, { value, origin: input.origin });
   }
-  for (const [name, value] of Object.entries(options.variables ?? {})) {
-    if (!root.variables.has(name)) {
+  for (const [name, given] of Object.entries(options.variables ?? {})) {
+    const variable = root.variables.get(name);
+    if (variable === undefined) {
       throw new ConfigurationError({ file: root.files[0] ?? root.dir, address: `var.${name}` }, `a value was given for undeclared variable "${name}"`, `Declare variable "${name}", or remove the value`);
     }
-    values.set(name, { value, origin: "the emulator's options" });
+    // Text is read as --var reads it (a list variable's '["a"]' is parsed); other values are taken as they are.
+    const input = { name, form: typeof given === "string" ? ("text" as const) : ("literal" as const), value: given, origin: "the emulator's options" };
+    values.set(name, { value: inputValue(input, variable, context), origin: input.origin });
   }
   return { root: new ModuleInstance(context, root, "", values), rootDir: root.dir, files: root.files, region, accountId, warnings: context.warnings };
 }

@@ -3,6 +3,7 @@ import { conversionFunctions } from "./functions/conversion-functions.ts";
 import { encodingFunctions } from "./functions/encoding-functions.ts";
 import { filesystemFunctions } from "./functions/filesystem-functions.ts";
 import { numberFunctions } from "./functions/number-functions.ts";
+import { sensitivityFunctions } from "./functions/sensitivity-functions.ts";
 import { stringFunctions } from "./functions/string-functions.ts";
 
 /**
@@ -28,12 +29,14 @@ export interface FunctionContext {
  * @see https://developer.hashicorp.com/terraform/language/functions
  */
 export function terraformFunctions(context: FunctionContext): Readonly<Record<string, TerraformFunction>> {
-  return Object.freeze({
+  // No prototype: a configuration calling `constructor()` or `toString()` must find nothing, not Object's methods.
+  return Object.freeze(Object.assign(Object.create(null) as Record<string, TerraformFunction>, {
     ...collectionFunctions(),
     ...conversionFunctions(),
     ...stringFunctions(),
     ...numberFunctions(),
     ...encodingFunctions(),
     ...filesystemFunctions(context.cwd),
-  });
+    ...sensitivityFunctions(),
+  }));
 }

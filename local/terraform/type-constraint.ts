@@ -108,13 +108,13 @@ function typeConstructor(call: Extract<Expression, { kind: "call" }>): TypeConst
     return { kind: "tuple", elements: arg.items.map(parseTypeConstraint) };
   }
   if (arg.kind !== "object") throw new InvalidTypeConstraintError(`the object type constructor requires an object of attribute types, as in object({ name = string }): ${call.source}`);
-  const attributes: Record<string, ObjectAttribute> = {};
+  const attributes = new Map<string, ObjectAttribute>();
   for (const item of arg.items) {
     const key = attributeName(item.key);
-    if (Object.hasOwn(attributes, key)) throw new InvalidTypeConstraintError(`attribute "${key}" is declared twice in ${call.source}`);
-    attributes[key] = objectAttribute(item.value, key);
+    if (attributes.has(key)) throw new InvalidTypeConstraintError(`attribute "${key}" is declared twice in ${call.source}`);
+    attributes.set(key, objectAttribute(item.value, key));
   }
-  return { kind: "object", attributes };
+  return { kind: "object", attributes: Object.fromEntries(attributes) };
 }
 
 function attributeName(key: Expression): string {
@@ -373,13 +373,13 @@ function unifyObjects(objects: readonly Extract<TypeConstraint, { kind: "object"
     const element = unifyTypes(objects.flatMap((object) => Object.values(object.attributes).map((attribute) => attribute.type)));
     return element === undefined ? undefined : { kind: "map", element };
   }
-  const attributes: Record<string, ObjectAttribute> = {};
+  const attributes: [string, ObjectAttribute][] = [];
   for (const name of names) {
     const type = unifyTypes(objects.map((object) => object.attributes[name]!.type));
     if (type === undefined) return undefined;
-    attributes[name] = { type, optional: false };
+    attributes.push([name, { type, optional: false }]);
   }
-  return { kind: "object", attributes };
+  return { kind: "object", attributes: Object.fromEntries(attributes) };
 }
 
 function unifyTuples(tuples: readonly Extract<TypeConstraint, { kind: "tuple" }>[]): TypeConstraint | undefined {

@@ -205,4 +205,42 @@ describe("wsstack emulate serves hand-written HCL folders", () => {
     expect(overridden.emulator.plan.stage.name).toBe("staging");
     expect(overridden.emulator.plan.functions.get('aws_lambda_function.route["$default"]')?.functionName).toBe("tfvars-chat-staging-default");
   });
+
+  it("refusals name the file, line, address and argument, and say what would work; what the emulator does not need is never evaluated", async () => {
+    // GIVEN the flat fixture with an unmodeled data source and a function the emulator lacks
+    const dir = path.join(scratch(), "flat");
+    const main = readFileSync(path.join(dir, "main.tf"), "utf8");
+    const extra = [
+      'data "aws_vpc" "main" {',
+      "  default = true",
+      "}",
+      "",
+      'resource "aws_ssm_parameter" "stamp" {',
+      '  name  = "/flat/stamp"',
+      '  type  = "String"',
+      "  value = \"${timestamp()}-${data.aws_vpc.main.cidr_block}\"",
+      "}",
+      "",
+    ].join("\n");
+    writeFileSync(path.join(dir, "extra.tf"), extra);
+    // WHEN only resources the emulator does not read use them THEN the stack is served (they are never evaluated)
+    const served = await serve(dir);
+    expect(served.emulator.plan.routes.size).toBe(4);
+    await served.emulator.close();
+    // WHEN a function's environment uses the missing function
+    writeFileSync(path.join(dir, "main.tf"), main.replace('GREETING   = "default"', 'GREETING   = "default"\n      STARTED    = timestamp()'));
+    const line = readFileSync(path.join(dir, "main.tf"), "utf8").split("\n").findIndex((l) => l.includes("environment {") ) + 1;
+    // THEN the refusal names the function, the file and line, the resource and the argument, and the fix
+    const failure = startEmulator({ source: dir, port: 0, log: () => {} });
+    await expect(failure).rejects.toThrow(ConfigurationError);
+    await expect(failure).rejects.toThrow(/^main\.tf:\d+: aws_lambda_function\.default, argument environment: the emulator does not implement Terraform's timestamp\(\) function\. Compute the value another way, or pass it in with --var/);
+    expect(line).toBeGreaterThan(0);
+    // WHEN a function's environment reads an attribute of a data source the emulator does not model
+    writeFileSync(path.join(dir, "main.tf"), main.replace('GREETING   = "default"', 'GREETING   = data.aws_vpc.main.cidr_block'));
+    await expect(startEmulator({ source: dir, port: 0, log: () => {} })).rejects.toThrow(/main\.tf:\d+: aws_lambda_function\.default, argument environment: .*cidr_block/);
+    // WHEN a module comes from the registry THEN it is refused with the fix
+    writeFileSync(path.join(dir, "extra.tf"), 'module "remote" {\n  source = "terraform-aws-modules/lambda/aws"\n}\n\noutput "remote" {\n  value = module.remote\n}\n');
+    writeFileSync(path.join(dir, "main.tf"), main.replace('GREETING   = "default"', 'GREETING   = jsonencode(module.remote)'));
+    await expect(startEmulator({ source: dir, port: 0, log: () => {} })).rejects.toThrow(/extra\.tf:2: module\.remote, argument source: module source "terraform-aws-modules\/lambda\/aws" is not a local path\. The emulator runs local modules only/);
+  });
 });

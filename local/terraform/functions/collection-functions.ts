@@ -246,6 +246,76 @@ export function collectionFunctions(): Record<string, TerraformFunction> {
       },
     }),
 
+    chunklist: defineFunction("chunklist", {
+      params: [
+        { name: "list", type: LIST_OF_ANY },
+        { name: "size", type: NUMBER },
+      ],
+      impl: ([list, sizeArg]) => {
+        const items = list as unknown[];
+        const size = wholeNumber(sizeArg, "size");
+        if (size < 0) fail("the size argument must be positive");
+        if (items.length === 0) return [];
+        if (size === 0) return [items];
+        const chunks: unknown[][] = [];
+        for (let i = 0; i < items.length; i += size) chunks.push(items.slice(i, i + size));
+        return chunks;
+      },
+    }),
+
+    matchkeys: defineFunction("matchkeys", {
+      params: [
+        { name: "values", type: LIST_OF_ANY },
+        { name: "keys", type: LIST_OF_ANY },
+        { name: "searchset", type: LIST_OF_ANY },
+      ],
+      impl: ([values, keys, searchset]) => {
+        const [valueList, keyList, searchList] = [values, keys, searchset] as unknown[][];
+        // Keys and search values are compared once both have one type (`[1, 2]` matches `["2"]`).
+        const type = unifyTypes([...keyList!, ...searchList!].map(impliedType));
+        if (type === undefined) fail("keys and searchset must be of the same type");
+        if (valueList!.length !== keyList!.length) fail("length of keys and values should be equal");
+        const wanted = searchList!.map((item) => convertToType(item, type));
+        return valueList!.filter((_, i) => wanted.some((w) => valuesEqual(w, convertToType(keyList![i], type))));
+      },
+    }),
+
+    transpose: defineFunction("transpose", {
+      params: [{ name: "values", type: { kind: "map", element: LIST_OF_STRING } }],
+      impl: ([values]) => {
+        const input = values as Record<string, (string | null)[] | null>;
+        // A Map, so keys such as "constructor" are plain keys.
+        const output = new Map<string, string[]>();
+        for (const key of Object.keys(input).sort(compareCodePoints)) {
+          const list = input[key];
+          if (list === null || list === undefined) fail("input must not contain null list");
+          for (const item of list) {
+            if (item === null) fail("input list must not contain null string");
+            output.set(item, [...(output.get(item) ?? []), key]);
+          }
+        }
+        return Object.fromEntries([...output].map(([key, list]) => [key, list.sort(compareCodePoints)]));
+      },
+    }),
+
+    setproduct: defineFunction("setproduct", {
+      params: [],
+      variadic: { name: "sets", type: "dynamic" },
+      impl: (sets) => {
+        if (sets.length < 2) fail("at least two arguments are required");
+        const columns = sets.map((set) => {
+          if (!Array.isArray(set)) fail("a set or a list is required");
+          const type = unifyTypes(set.map(impliedType));
+          if (type === undefined) fail("all elements must be of the same type");
+          return set.map((item) => convertToType(item, type));
+        });
+        // The last argument varies fastest, as in Terraform.
+        let rows: unknown[][] = [[]];
+        for (const column of columns) rows = rows.flatMap((row) => column.map((item) => [...row, item]));
+        return sets.some(isSet) ? setValue(rows) : rows;
+      },
+    }),
+
     setunion: setOperation("setunion", true, (sets) => sets.flat(1)),
     setintersection: setOperation("setintersection", true, ([first, ...others]) =>
       first!.filter((item) => others.every((other) => other.some((o) => valuesEqual(o, item)))),

@@ -32,6 +32,8 @@ export function encodingFunctions(): Record<string, TerraformFunction> {
     base64decode: stringToString("base64decode", base64Decode),
     // Go's url.QueryEscape: only letters, digits and -_.~ stay; a space is "+".
     urlencode: stringToString("urlencode", (str) => encodeURIComponent(wellFormed(str)).replace(/[!'()*]/g, (ch) => `%${ch.charCodeAt(0).toString(16).toUpperCase()}`).replace(/%20/g, "+")),
+    base64sha256: stringToString("base64sha256", (str) => createHash("sha256").update(str, "utf8").digest("base64")),
+    base64sha512: stringToString("base64sha512", (str) => createHash("sha512").update(str, "utf8").digest("base64")),
     md5: stringToString("md5", (str) => digest("md5", str)),
     sha1: stringToString("sha1", (str) => digest("sha1", str)),
     sha256: stringToString("sha256", (str) => digest("sha256", str)),

@@ -28,7 +28,10 @@ export function filesystemFunctions(cwd: string): Record<string, TerraformFuncti
     filebase64: contents("filebase64", (bytes) => bytes.toString("base64")),
     filebase64sha256: contents("filebase64sha256", (bytes) => createHash("sha256").update(bytes).digest("base64")),
     filesha256: contents("filesha256", (bytes) => createHash("sha256").update(bytes).digest("hex")),
+    filebase64sha512: contents("filebase64sha512", (bytes) => createHash("sha512").update(bytes).digest("base64")),
     filemd5: contents("filemd5", (bytes) => createHash("md5").update(bytes).digest("hex")),
+    filesha1: contents("filesha1", (bytes) => createHash("sha1").update(bytes).digest("hex")),
+    filesha512: contents("filesha512", (bytes) => createHash("sha512").update(bytes).digest("hex")),
 
     fileexists: defineFunction("fileexists", {
       params: [{ name: "path", type: STRING }],

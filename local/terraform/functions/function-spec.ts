@@ -43,6 +43,7 @@ export class FunctionCallError extends EvaluationError {
   }
 }
 
+/** Parameter types, named as Terraform's function signatures write them. */
 export const STRING: TypeConstraint = { kind: "string" };
 export const NUMBER: TypeConstraint = { kind: "number" };
 export const BOOL: TypeConstraint = { kind: "bool" };

@@ -1,7 +1,7 @@
 import type { TerraformFunction } from "../functions.ts";
-import { convertToType, TypeConversionError } from "../type-constraint.ts";
+import { convertToType, TypeConversionError, valueTypeName } from "../type-constraint.ts";
 import { isObject } from "../values.ts";
-import { defineFunction, fail, NUMBER } from "./function-spec.ts";
+import { defineFunction, fail, NUMBER, wholeNumber } from "./function-spec.ts";
 import { shortestDigits } from "./number-text.ts";
 
 /**
@@ -19,6 +19,46 @@ export function numberFunctions(): Record<string, TerraformFunction> {
     floor: unary("floor", (n) => Math.floor(n) + 0),
     max: extreme("max", (a, b) => a > b),
     min: extreme("min", (a, b) => a < b),
+
+    signum: defineFunction("signum", {
+      params: [{ name: "num", type: NUMBER }],
+      impl: ([n]) => Math.sign(wholeNumber(n, "num")) + 0,
+    }),
+
+    pow: defineFunction("pow", {
+      params: [
+        { name: "num", type: NUMBER },
+        { name: "power", type: NUMBER },
+      ],
+      impl: ([num, power]) => {
+        const result = Math.pow(num as number, power as number);
+        return Number.isNaN(result) ? fail("result is not a number") : result;
+      },
+    }),
+
+    log: defineFunction("log", {
+      params: [
+        { name: "num", type: NUMBER },
+        { name: "base", type: NUMBER },
+      ],
+      impl: ([num, base]) => {
+        const result = Math.log(num as number) / Math.log(base as number);
+        return Number.isFinite(result) ? result : fail("result is not a number");
+      },
+    }),
+
+    parseint: defineFunction("parseint", {
+      params: [
+        { name: "number", type: "dynamic" },
+        { name: "base", type: NUMBER },
+      ],
+      impl: ([text, baseArg]) => {
+        if (typeof text !== "string") fail(`first argument must be a string, not ${valueTypeName(text)}`);
+        const base = baseArg as number;
+        if (!Number.isInteger(base) || base < 2 || base > 62) fail("base must be a whole number between 2 and 62 inclusive");
+        return parseInteger(text, base) ?? fail(`cannot parse ${JSON.stringify(text)} as a base ${base} integer`);
+      },
+    }),
 
     sum: defineFunction("sum", {
       params: [{ name: "list", type: "dynamic" }],
@@ -107,4 +147,25 @@ function exactMultiply(a: number, times: number): number {
   if (!Number.isFinite(a)) return a * times;
   const x = scaled(a);
   return fromScaled(x.value * BigInt(times), x.scale);
+}
+
+/**
+ * Go's big.Int.SetString: an optional sign, then digits of the base; up to
+ * base 36 letters in either case, above it a-z are 10-35 and A-Z 36-61.
+ */
+function parseInteger(text: string, base: number): number | undefined {
+  const match = /^([+-]?)(.+)$/s.exec(text);
+  if (match === null) return undefined;
+  let value = 0n;
+  for (const ch of match[2]!) {
+    const code = ch.charCodeAt(0);
+    let digit: number;
+    if (code >= 48 && code <= 57) digit = code - 48;
+    else if (code >= 97 && code <= 122) digit = code - 97 + 10;
+    else if (code >= 65 && code <= 90) digit = code - 65 + (base <= 36 ? 10 : 36);
+    else return undefined;
+    if (digit >= base) return undefined;
+    value = value * BigInt(base) + BigInt(digit);
+  }
+  return Number(match[1] === "-" ? -value : value);
 }

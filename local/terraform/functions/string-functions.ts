@@ -66,6 +66,20 @@ export function stringFunctions(): Record<string, TerraformFunction> {
       },
     }),
 
+    strrev: stringFunction("strrev", (str) => graphemes(str).reverse().join("")),
+
+    indent: defineFunction("indent", {
+      params: [
+        { name: "spaces", type: NUMBER },
+        { name: "str", type: STRING },
+      ],
+      impl: ([spaces, str]) => {
+        const count = wholeNumber(spaces, "spaces");
+        if (count < 0) fail("spaces must not be negative");
+        return (str as string).replaceAll("\n", `\n${" ".repeat(count)}`);
+      },
+    }),
+
     lower: stringFunction("lower", goLower),
     upper: stringFunction("upper", goUpper),
     title: stringFunction("title", goTitle),
