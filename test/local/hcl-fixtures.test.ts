@@ -1,14 +1,16 @@
-import { cpSync, existsSync, mkdtempSync, readdirSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { beforeAll, describe, expect, it } from "vitest";
+import { evaluateConfiguration } from "../../local/terraform/evaluate-configuration.ts";
+import { baseDocument, writeStack } from "./support/stack.ts";
 import { findTerraformTooling, OFFLINE_PROVIDER_OVERRIDE, terraform, type TerraformTooling } from "../terraform/terraform-cli.ts";
 
 /**
  * The hand-written HCL stacks of test/local/fixtures/hcl are real Terraform:
  * each is initialized from the offline provider mirror, validated and planned
- * with dummy credentials. (Serving them with the emulator is issue 14's next step.)
+ * with dummy credentials. hcl-emulate.test.ts serves them with the emulator.
  */
 const HCL = path.join(path.dirname(fileURLToPath(import.meta.url)), "fixtures", "hcl");
 
@@ -25,8 +27,11 @@ beforeAll(() => {
   tooling = findTerraformTooling();
   // A scratch copy of the whole tree (the fixtures share ../shared/handler.zip), so
   // .terraform/ and plan files never land in the repository.
-  root = path.join(mkdtempSync(path.join(os.tmpdir(), "wsstack-hcl-")), "hcl");
+  const fixtures = mkdtempSync(path.join(os.tmpdir(), "wsstack-hcl-"));
+  root = path.join(fixtures, "hcl");
   cpSync(HCL, root, { recursive: true, filter: (src) => !/[\\/](\.terraform|\.build)$/.test(src) });
+  // archive-file reads ../../handlers/esm-index.js
+  cpSync(path.join(HCL, "..", "handlers"), path.join(fixtures, "handlers"), { recursive: true });
 });
 
 /** Initializes the scratch copy of `fixture` offline, with the offline provider settings merged in. */
@@ -135,15 +140,47 @@ describe("HCL fixtures are real Terraform (terraform init/validate/plan offline)
     expect(p.created.get('aws_cloudwatch_log_group.function["$default"]')?.change.after?.retention_in_days).toBe(30);
   }, 180_000);
 
-  it("archive-file: init/validate/plan where hashicorp/archive is in the provider mirror (11 to add); otherwise only parsed by fmt above", () => {
-    if (!existsSync(path.join(tooling.pluginDir, "registry.terraform.io", "hashicorp", "archive"))) {
-      console.info(`archive-file: hashicorp/archive is not in ${tooling.pluginDir}; only terraform fmt -check ran on it`);
+  it("archive-file: 12 to add; where hashicorp/archive is not mirrored, the AWS side is validated and planned with the emulator's own archive standing in", async () => {
+    if (existsSync(path.join(tooling.pluginDir, "registry.terraform.io", "hashicorp", "archive"))) {
+      const dir = init("archive-file");
+      validate(dir);
+      const p = plan(dir);
+      expect([p.add, p.change, p.destroy]).toEqual([12, 0, 0]);
+      expect(existsSync(path.join(dir, ".build", "handler.zip"))).toBe(true);
       return;
     }
-    const dir = init("archive-file");
+    // GIVEN the archive the emulator builds from the same data "archive_file" block (the zip it serves)
+    const dir = path.join(root, "archive-file");
+    const configuration = await evaluateConfiguration({ source: dir });
+    const [archive] = configuration.root.instancesOf("archive_file", "data");
+    archive!.apply();
+    const outputs = { output_path: String(archive!.argument("output_path")), output_base64sha256: String(archive!.attribute("output_base64sha256")) };
+    expect(existsSync(path.resolve(dir, outputs.output_path))).toBe(true);
+    // WHEN the archive provider (not in the offline mirror) is replaced by those values: the data block and the
+    // provider requirement go, and data.archive_file.handler.<attr> reads a local with the same attributes
+    const main = readFileSync(path.join(dir, "main.tf"), "utf8");
+    const dataBlock = /^data "archive_file" "handler" \{\n[\s\S]*?^\}\n/m;
+    const providerRequirement = /^\s*archive = \{\n[\s\S]*?\n\s*\}\n/m;
+    expect(main).toMatch(dataBlock);
+    expect(main).toMatch(providerRequirement);
+    const standIn = main.replace(dataBlock, "").replace(providerRequirement, "").replaceAll("data.archive_file.handler.", "local.archive_handler.");
+    writeFileSync(path.join(dir, "main.tf"), `${standIn}\nlocals {\n  archive_handler = ${JSON.stringify(outputs).replace(/":/g, '" =').replace(/,"/g, ', "')}\n}\n`);
+    init("archive-file");
+    // THEN every AWS resource validates and plans, with the function reading the emulator's zip and hash
     validate(dir);
     const p = plan(dir);
-    expect([p.add, p.change, p.destroy]).toEqual([11, 0, 0]);
-    expect(existsSync(path.join(dir, ".build", "handler.zip"))).toBe(true);
+    expect([p.add, p.change, p.destroy]).toEqual([12, 0, 0]);
+    expect(p.created.get("aws_lambda_function.chat")?.change.after).toMatchObject({ filename: outputs.output_path, source_code_hash: outputs.output_base64sha256 });
+    console.info(`archive-file: hashicorp/archive is not in ${tooling.pluginDir}; the AWS side was validated and planned with the emulator's archive standing in`);
+  }, 180_000);
+
+  it("the conformance suite's stack, rendered as HCL for its second run (vitest project conformance-hcl), is valid Terraform", () => {
+    // GIVEN the HCL rendering the conformance-hcl project serves
+    const file = writeStack(baseDocument(), "hcl");
+    const dir = path.dirname(file);
+    writeFileSync(path.join(dir, "offline_override.tf"), OFFLINE_PROVIDER_OVERRIDE);
+    terraform(tooling, dir, ["init", "-input=false", "-backend=false", "-no-color", `-plugin-dir=${tooling.pluginDir}`]);
+    // THEN terraform validates it
+    validate(dir);
   }, 180_000);
 });
