@@ -44,9 +44,25 @@ export class ConfigurationError extends EmulatorError {
     readonly location: ConfigurationLocation,
     readonly detail: string,
     readonly fix?: string,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; neededBy?: ConfigurationLocation },
   ) {
-    const where = `${location.file}${location.line === undefined ? "" : `:${location.line}`}`;
-    super(`${where}: ${location.address}${location.argument === undefined ? "" : `, argument ${location.argument}`}: ${detail}${fix === undefined ? "" : `. ${fix}`}`, options);
+    const needed = options?.neededBy === undefined ? "" : ` (needed by ${describeLocation(options.neededBy)})`;
+    super(`${describeLocation(location)}: ${detail}${needed}${fix === undefined ? "" : `. ${fix}`}`, options);
+    this.neededBy = options?.neededBy;
   }
+
+  /** The resource argument whose evaluation reached this problem, when it lies elsewhere (a local, an output, another module). */
+  readonly neededBy?: ConfigurationLocation;
+
+  /** The same error, saying which resource argument needed the value (only the first, outermost-but-one, is kept). */
+  neededFor(location: ConfigurationLocation): ConfigurationError {
+    if (this.neededBy !== undefined || location.address === this.location.address) return this;
+    return new ConfigurationError(this.location, this.detail, this.fix, { cause: this.cause, neededBy: location });
+  }
+}
+
+/** `main.tf:12: aws_x.y, argument z` */
+function describeLocation(location: ConfigurationLocation): string {
+  const where = `${location.file}${location.line === undefined ? "" : `:${location.line}`}`;
+  return `${where}: ${location.address}${location.argument === undefined ? "" : `, argument ${location.argument}`}`;
 }

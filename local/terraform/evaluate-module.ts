@@ -245,7 +245,8 @@ export class ModuleInstance {
     try {
       return compute();
     } catch (error) {
-      if (error instanceof ConfigurationError || !(error instanceof EmulatorError)) throw error;
+      if (error instanceof ConfigurationError) throw location.argument === undefined ? error : error.neededFor(location);
+      if (!(error instanceof EmulatorError)) throw error;
       const fix =
         error instanceof UnsupportedFunctionError
           ? "Compute the value another way, or pass it in with --var (local/README.md lists the functions the emulator has)"
@@ -474,7 +475,7 @@ export class ModuleInstance {
       if (ok !== false) throw new ConfigurationError(location, `the validation condition must be true or false (got ${typeName(ok)})`);
       const message = this.guard({ ...location, argument: "validation.error_message" }, () => String(evaluateRaw(validation.errorMessage, this.scope())));
       throw new ConfigurationError(
-        { ...location, argument: undefined },
+        { ...location, line: variable.location.line, argument: undefined },
         `Invalid value for variable: ${message} (the value came from ${origin})`,
         "This was checked by the validation rule at " + `${validation.location.file}${validation.location.line === undefined ? "" : `:${validation.location.line}`}`,
       );

@@ -243,4 +243,14 @@ describe("wsstack emulate serves hand-written HCL folders", () => {
     writeFileSync(path.join(dir, "main.tf"), main.replace('GREETING   = "default"', 'GREETING   = jsonencode(module.remote)'));
     await expect(startEmulator({ source: dir, port: 0, log: () => {} })).rejects.toThrow(/extra\.tf:2: module\.remote, argument source: module source "terraform-aws-modules\/lambda\/aws" is not a local path\. The emulator runs local modules only/);
   });
+
+  it("for_each over a list is refused with Terraform's message and the toset() fix, at the line of for_each", async () => {
+    const dir = path.join(scratch(), "archive-file");
+    const main = readFileSync(path.join(dir, "main.tf"), "utf8").replace("for_each = toset(local.routes)", "for_each = local.routes");
+    writeFileSync(path.join(dir, "main.tf"), main);
+    const line = main.split("\n").findIndex((l) => l.includes("for_each = local.routes")) + 1;
+    await expect(startEmulator({ source: dir, port: 0, log: () => {} })).rejects.toThrow(
+      `main.tf:${line}: aws_apigatewayv2_route.route, argument for_each: the "for_each" argument must be a map, or set of strings, and you have provided a value of type tuple. Wrap a list of strings in toset(), or build a map with a for expression`,
+    );
+  });
 });

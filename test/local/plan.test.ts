@@ -54,6 +54,31 @@ describe("loadPlan", () => {
     );
   });
 
+  it("for_each: integration responses from a map, at instance addresses written as Terraform writes them", async () => {
+    // GIVEN the MOCK integration's response declared through for_each over a local map (key => template)
+    const document = baseDocument();
+    const single = document.resource.aws_apigatewayv2_integration_response!.mock_route_integration!;
+    const template = (single.response_templates as Record<string, string>).$default!;
+    delete document.resource.aws_apigatewayv2_integration_response!.mock_route_integration;
+    (document as Record<string, any>).locals = { mock_responses: { "/2\\d\\d/": template, "/5\\d\\d/": '{"failed": true}' } };
+    document.resource.aws_apigatewayv2_integration_response!.by_status = {
+      for_each: "${local.mock_responses}",
+      api_id: single.api_id,
+      integration_id: single.integration_id,
+      integration_response_key: "${each.key}",
+      response_templates: { $default: "${each.value}" },
+    };
+    // WHEN it is read
+    const mock = (await plan(document)).routes.get("mock")!.integration!;
+    // THEN each instance is a response of that integration, by its instance address; the template keeps its $${} escape
+    expect(mock).toMatchObject({ kind: "mock" });
+    expect((mock as { responses: unknown[] }).responses).toEqual([
+      // the key is a quoted HCL string in the address, so its backslashes are escaped: by_status["/2\\d\\d/"]
+      { address: `aws_apigatewayv2_integration_response.by_status[${JSON.stringify("/2\\d\\d/")}]`, key: "/2\\d\\d/", template: template.replace("$${", "${") },
+      { address: `aws_apigatewayv2_integration_response.by_status[${JSON.stringify("/5\\d\\d/")}]`, key: "/5\\d\\d/", template: '{"failed": true}' },
+    ]);
+  });
+
   it("accepts environment as an object as well as a one-element list, and variable overrides", async () => {
     const document = baseDocument();
     const join = document.resource.aws_lambda_function!.join!;
