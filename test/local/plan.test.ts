@@ -5,7 +5,7 @@ import { unzipSync } from "fflate";
 import { describe, expect, it } from "vitest";
 import { AssetNotFoundError, UnsupportedConfigurationError } from "../../local/errors.ts";
 import { ConfigurationError } from "../../local/terraform/errors.ts";
-import { loadPlan } from "../../local/plan.ts";
+import { loadPlan, type MockIntegrationPlan } from "../../local/plan.ts";
 import { baseDocument, writeStack, type TerraformJson } from "./support/stack.ts";
 
 // Terraform JSON → model: what is read, what is refused, and how the errors read.
@@ -72,7 +72,7 @@ describe("loadPlan", () => {
     const mock = (await plan(document)).routes.get("mock")!.integration!;
     // THEN each instance is a response of that integration, by its instance address; the template keeps its $${} escape
     expect(mock).toMatchObject({ kind: "mock" });
-    expect((mock as { responses: unknown[] }).responses).toEqual([
+    expect((mock as MockIntegrationPlan).responses).toEqual([
       // the key is a quoted HCL string in the address, so its backslashes are escaped: by_status["/2\\d\\d/"]
       { address: `aws_apigatewayv2_integration_response.by_status[${JSON.stringify("/2\\d\\d/")}]`, key: "/2\\d\\d/", template: template.replace("$${", "${") },
       { address: `aws_apigatewayv2_integration_response.by_status[${JSON.stringify("/5\\d\\d/")}]`, key: "/5\\d\\d/", template: '{"failed": true}' },
