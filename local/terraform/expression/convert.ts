@@ -1,6 +1,6 @@
 import { EvaluationError } from "../errors.ts";
 import { typeName } from "../values.ts";
-import { formatNumber } from "./decimal.ts";
+import { numberToString } from "../functions/number-text.ts";
 
 /**
  * Terraform's automatic conversions between primitive types, applied where
@@ -30,7 +30,7 @@ export function toBool(value: unknown, context: string): boolean {
 
 export function toStringValue(value: unknown, context: string): string {
   if (typeof value === "string") return value;
-  if (typeof value === "number") return formatNumber(value);
+  if (typeof value === "number") return numberToString(value);
   if (typeof value === "boolean") return String(value);
   throw new EvaluationError(`${context}: a string is required${value === null ? ", not null" : ` (got ${typeName(value)})`}`);
 }

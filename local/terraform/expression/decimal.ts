@@ -63,15 +63,3 @@ export function decimalArithmetic(op: "+" | "-" | "*" | "/" | "%", a: number, b:
     }
   }
 }
-
-/** A number as Terraform writes it into a string: plain decimal, no exponent, no trailing `.0`. */
-export function formatNumber(value: number): string {
-  if (Object.is(value, -0)) return "-0";
-  const text = String(value);
-  if (!text.includes("e") || !Number.isFinite(value)) return text;
-  const { digits, scale } = toDecimal(Math.abs(value));
-  const sign = value < 0 ? "-" : "";
-  if (scale <= 0) return `${sign}${digits}${"0".repeat(-scale)}`;
-  const padded = digits.toString().padStart(scale + 1, "0");
-  return `${sign}${padded.slice(0, -scale)}.${padded.slice(-scale)}`;
-}
