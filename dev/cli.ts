@@ -15,6 +15,7 @@ import {
   printServing,
   runCli as runGenericCli,
   UsageError,
+  varAssignments,
   type ParsedArgs,
 } from "../local/cli.ts";
 import { startEmulator, type EmulatorOptions, type RunningEmulator } from "../local/emulator.ts";
@@ -52,7 +53,7 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
 /** The emulator's options, with `--no-auth` turning the stack's sign-in off (unless a --var says otherwise). */
 export function emulatorOptions(source: string, flags: Map<string, string[]>, env: NodeJS.ProcessEnv): EmulatorOptions {
   const options = genericEmulatorOptions(source, flags, env);
-  if (!flags.has("no-auth")) return options;
+  if (!flags.has("no-auth") || varAssignments(options.vars).has(SETTINGS.authEnabled.variable)) return options;
   return { ...options, variables: { [SETTINGS.authEnabled.variable]: "false", ...options.variables } };
 }
 
@@ -107,14 +108,18 @@ export interface DevServer {
  */
 export async function startDevServer(options: EmulatorOptions): Promise<DevServer> {
   const host = options.host ?? "127.0.0.1";
-  const auth = String(options.variables?.[SETTINGS.authEnabled.variable] ?? SETTINGS.authEnabled.default) !== "false";
+  // --var values (text) and values set here (options.variables) both count; the --var wins, as on the command line.
+  const given: Record<string, unknown> = { ...options.variables, ...Object.fromEntries(varAssignments(options.vars)) };
+  const auth = String(given[SETTINGS.authEnabled.variable] ?? SETTINGS.authEnabled.default) !== "false";
   if (auth) assertIssuerHost(host);
   const port = options.port === 0 ? await freePort(host) : options.port ?? 3001;
   const advertised = host === "0.0.0.0" || host === "::" ? "127.0.0.1" : host.includes(":") ? `[${host}]` : host;
   const origin = `http://${advertised}:${port}`;
   // Without sign-in the issuer is never mounted; it still exists (DevServer.issuer), on a loopback origin.
   const issuer = await DevIssuer.create(auth ? origin : `http://127.0.0.1:${port}`);
-  const variables: Record<string, unknown> = { ...issuer.variables(), ...options.variables };
+  // The issuer's settings fill only what the user did not give.
+  const issuerVariables = Object.fromEntries(Object.entries(issuer.variables()).filter(([name]) => !(name in given)));
+  const variables: Record<string, unknown> = { ...issuerVariables, ...options.variables };
   let assets: Awaited<ReturnType<typeof loadWebAssets>>;
   try {
     assets = await loadWebAssets();
@@ -127,7 +132,7 @@ export async function startDevServer(options: EmulatorOptions): Promise<DevServe
     variables,
     pages: (served) => [
       ...(auth ? [issuer] : []),
-      new WebSite(assets, { webSocketUrl: served.url, auth, devIssuer: auth ? issuer.issuer : null, ...maxMessageBytes(variables) }),
+      new WebSite(assets, { webSocketUrl: served.url, auth, devIssuer: auth ? issuer.issuer : null, ...maxMessageBytes({ ...variables, ...given }) }),
     ],
   });
   return { emulator, issuer, pageUrl: `${origin}/`, auth };

@@ -5,14 +5,19 @@ import { EmulatorError } from "./errors.ts";
 import type { GatewayOptions } from "./options.ts";
 
 /**
- * `wsstack emulate <cdk.tf.json | folder>`: serve any Terraform JSON WebSocket
- * API locally. Generic: it knows no project. A project's own commands (this
+ * `wsstack emulate <folder | file>`: serve any Terraform WebSocket API
+ * locally, from a root module folder of `.tf`/`.tf.json` files, a single
+ * such file, or a cdktf stack folder. Generic: it knows no project. A project's own commands (this
  * one's `wsstack dev`, in dev/) reuse parseArgs, emulatorOptions,
  * printServing and runCli, and mount their pages through EmulatorOptions.pages.
  */
 
 export const EMULATE_USAGE = `Usage:
-  wsstack emulate <cdk.tf.json | stack folder> [options]
+  wsstack emulate <folder | file> [options]
+
+  <folder>  a Terraform root module (.tf and .tf.json files, override files, local
+            modules), or a cdktf stack folder (its cdk.tf.json)
+  <file>    one .tf or .tf.json file
 
 Options:
   --port N            port to listen on (default: $PORT or 3001; 0 picks a free one)
@@ -26,9 +31,12 @@ Options:
   --no-throttling     ignore the stage's throttling settings (default: enforced, 429 over the limit)
   --data DIR          keep DynamoDB data in DIR (default: in memory)
   --stage S           stage to serve (default: the API's only stage)
-  --api NAME          which WebSocket API, when the JSON declares several
+  --api NAME          which WebSocket API, when the configuration declares several
   --api-id ID         API id used in events and ARNs (default: derived from the address)
-  --var NAME=VALUE    set a Terraform variable (repeatable)
+  --var NAME=VALUE    set a Terraform variable, as terraform -var does (repeatable)
+  --var-file FILE     read variables from a .tfvars or .tfvars.json file (repeatable)
+                      Precedence, lowest first: defaults, TF_VAR_NAME, terraform.tfvars,
+                      terraform.tfvars.json, *.auto.tfvars(.json), --var-file, --var
   --idle-timeout MS   idle connection timeout (default 600000)
   --max-duration MS   maximum connection duration (default 7200000)
   --integration-timeout MS   override every integration's timeout
@@ -93,12 +101,20 @@ export function parseCrashInvocations(values: readonly string[]): CrashInvocatio
   });
 }
 
-export function emulatorOptions(source: string, flags: Map<string, string[]>, env: NodeJS.ProcessEnv): EmulatorOptions {
-  const variables: Record<string, string> = {};
-  for (const assignment of flags.get("var") ?? []) {
+/** `--var NAME=VALUE` assignments by name (the last one wins), for commands that read some of them. */
+export function varAssignments(vars: readonly string[] | undefined): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const assignment of vars ?? []) {
     const eq = assignment.indexOf("=");
-    if (eq <= 0) throw new UsageError(`--var expects NAME=VALUE (got "${assignment}")`);
-    variables[assignment.slice(0, eq)] = assignment.slice(eq + 1);
+    if (eq > 0) out.set(assignment.slice(0, eq), assignment.slice(eq + 1));
+  }
+  return out;
+}
+
+export function emulatorOptions(source: string, flags: Map<string, string[]>, env: NodeJS.ProcessEnv): EmulatorOptions {
+  const vars = flags.get("var") ?? [];
+  for (const assignment of vars) {
+    if (assignment.indexOf("=") <= 0) throw new UsageError(`--var expects NAME=VALUE (got "${assignment}")`);
   }
   const gateway: Partial<GatewayOptions> = {
     idleTimeoutMs: numberFlag(flags, "idle-timeout"),
@@ -127,7 +143,9 @@ export function emulatorOptions(source: string, flags: Map<string, string[]>, en
     stage: flags.get("stage")?.at(-1),
     api: flags.get("api")?.at(-1),
     apiId: flags.get("api-id")?.at(-1),
-    variables,
+    vars,
+    varFiles: flags.get("var-file") ?? [],
+    env,
     gateway,
     ttlSweepMs: ttlSweepSeconds === undefined ? undefined : ttlSweepSeconds * 1000,
     functionsDynamoDbEndpoint,

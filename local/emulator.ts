@@ -146,7 +146,7 @@ export interface RunningEmulator {
 export async function startEmulator(options: EmulatorOptions): Promise<RunningEmulator> {
   const log = options.log ?? batchedStdout;
   const gatewayOptions: GatewayOptions = { ...DEFAULT_GATEWAY_OPTIONS, ...definedOnly(options.gateway ?? {}) };
-  const plan = loadPlan(options);
+  const plan = await loadPlan(options);
   for (const warning of plan.warnings) log(`warning: ${warning}`);
   for (const route of plan.routes.values()) if (route.integration?.kind === "mock") checkMockIntegration(route.integration);
   const hostMajor = process.versions.node.split(".")[0];

@@ -14,7 +14,7 @@ export class EmulatorError extends Error {
 }
 
 /**
- * The Terraform JSON asks for something the emulator cannot run. The message
+ * The Terraform asks for something the emulator cannot run. The message
  * always starts with the resource address and names the argument, e.g.
  * `aws_apigatewayv2_integration.chat_http: integration_type "HTTP" is not supported`.
  */
@@ -25,18 +25,6 @@ export class UnsupportedConfigurationError extends EmulatorError {
     detail: string,
   ) {
     super(`${address}: ${detail}`);
-  }
-}
-
-/** A `${...}` expression the emulator cannot evaluate. */
-export class UnresolvedReferenceError extends EmulatorError {
-  constructor(
-    readonly address: string,
-    readonly argument: string,
-    readonly expression: string,
-    why: string,
-  ) {
-    super(`${address}: ${argument} uses \${${expression}}, which the emulator cannot resolve (${why})`);
   }
 }
 

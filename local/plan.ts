@@ -1,13 +1,16 @@
-import { existsSync, readFileSync, statSync } from "node:fs";
+import { existsSync } from "node:fs";
 import path from "node:path";
 import { AssetNotFoundError, EmulatorError, UnsupportedConfigurationError } from "./errors.ts";
 import { functionArn, parseFunctionReference } from "./function-names.ts";
-import { apiIdFor } from "./ids.ts";
-import { ReferenceResolver, referencedAddress, type ResourceReference } from "./references.ts";
+import { evaluateConfiguration, type EvaluatedConfiguration } from "./terraform/evaluate-configuration.ts";
+import type { ResourceInstance } from "./terraform/evaluate-module.ts";
+import type { VariableInputOptions } from "./terraform/variable-inputs.ts";
 import type { StageThrottleSettings, ThrottleLimits } from "./throttle.ts";
 
 /**
- * Terraform JSON (as `cdktf synth` writes it) → the model the emulator serves.
+ * Pass 2: the evaluated Terraform (hand-written HCL, Terraform JSON, or what
+ * `cdktf synth` writes; see terraform/evaluate-configuration.ts) → the model
+ * the emulator serves.
  *
  * Only the resources API Gateway and Lambda need at run time are read: the
  * WebSocket API, its stage, routes, route responses, integrations (and their
@@ -21,7 +24,7 @@ import type { StageThrottleSettings, ThrottleLimits } from "./throttle.ts";
  */
 
 export interface EmulatorPlan {
-  /** The Terraform JSON file that was read. */
+  /** The file that was read, or the root module folder when it has several. */
   readonly sourceFile: string;
   /** Its folder: `path.module`, and the base of relative asset paths. */
   readonly moduleDir: string;
@@ -166,8 +169,8 @@ export interface TableIndexPlan {
   readonly writeCapacity: number;
 }
 
-export interface PlanOptions {
-  /** A `cdk.tf.json` file, or a folder holding one. */
+export interface PlanOptions extends VariableInputOptions {
+  /** A root module folder of `.tf`/`.tf.json` files, one such file, or a cdktf stack folder (its `cdk.tf.json`). */
   readonly source: string;
   /** Which WebSocket API to serve (address `aws_apigatewayv2_api.x`, logical name or `name`) when there are several. */
   readonly api?: string;
@@ -175,7 +178,7 @@ export interface PlanOptions {
   readonly stage?: string;
   /** The API id in events and ARNs. @default derived from the resource address */
   readonly apiId?: string;
-  /** Values replacing variable defaults. */
+  /** Values that win over every other variable source, taken as they are (tests, programmatic use). */
   readonly variables?: Readonly<Record<string, unknown>>;
   /** @default "us-east-1" */
   readonly region?: string;
@@ -190,171 +193,131 @@ const DEFAULT_LAMBDA_MEMORY_MB = 128;
 /** Lambda's asynchronous invocation defaults (https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-error-handling.html). */
 export const DEFAULT_ASYNC_INVOKE: AsyncInvokePlan = { maximumRetryAttempts: 2, maximumEventAgeSeconds: 21_600 };
 
-type Block = Record<string, unknown>;
-type ResourceMap = Map<string, Block>; // address → arguments
 
-interface TerraformDocument {
-  resource?: Record<string, Record<string, Block>>;
-  data?: Record<string, Record<string, Block>>;
-  variable?: Record<string, { default?: unknown; type?: unknown }>;
-  locals?: Record<string, unknown>;
+/**
+ * Reads and checks a Terraform configuration: pass 1 evaluates it into
+ * resource instances (local/terraform/), pass 2, here, builds the plan from
+ * their resolved values only. Resources link the way they do on AWS: a
+ * route's `api_id` is the API's id, its `target` names an integration's id,
+ * an `integration_uri` is a function's invoke ARN.
+ */
+export async function loadPlan(options: PlanOptions): Promise<EmulatorPlan> {
+  const configuration = await evaluateConfiguration({ ...options, apiIdOverride: options.apiId });
+  return new PlanBuilder(configuration, options).build();
 }
 
-/** Finds the Terraform JSON a user pointed at: the file itself, or `cdk.tf.json` / `main.tf.json` in a folder. */
-export function locateTerraformJson(source: string): string {
-  const resolved = path.resolve(source);
-  if (!existsSync(resolved)) throw new EmulatorError(`${source} does not exist`);
-  if (statSync(resolved).isFile()) return resolved;
-  for (const candidate of ["cdk.tf.json", "main.tf.json"]) {
-    const file = path.join(resolved, candidate);
-    if (existsSync(file)) return file;
-  }
-  throw new EmulatorError(`${source} holds no cdk.tf.json or main.tf.json`);
-}
-
-/** Reads and checks a Terraform JSON document; every problem names the resource and argument. */
-export function loadPlan(options: PlanOptions): EmulatorPlan {
-  const sourceFile = locateTerraformJson(options.source);
-  let document: TerraformDocument;
-  try {
-    document = JSON.parse(readFileSync(sourceFile, "utf8")) as TerraformDocument;
-  } catch (error) {
-    throw new EmulatorError(`${sourceFile} is not valid JSON`, { cause: error });
-  }
-  return new PlanBuilder(document, sourceFile, options).build();
-}
-
-/** One build of one document; holds the indexes the steps share. */
+/** One build of one configuration; holds the indexes the steps share. */
 class PlanBuilder {
-  private readonly resources: Map<string, ResourceMap>;
-  private readonly dataSources: Map<string, ResourceMap>;
-  private readonly resolver: ReferenceResolver;
-  private readonly moduleDir: string;
-  private readonly region: string;
-  private readonly accountId: string;
-  private readonly warnings: string[] = [];
-  private apiId = "";
+  private readonly warnings: string[];
+  private readonly byType = new Map<string, Map<string, ResourceInstance>>();
 
   constructor(
-    document: TerraformDocument,
-    private readonly sourceFile: string,
+    private readonly configuration: EvaluatedConfiguration,
     private readonly options: PlanOptions,
   ) {
-    this.moduleDir = path.dirname(sourceFile);
-    this.region = options.region ?? "us-east-1";
-    this.accountId = options.accountId ?? "123456789012";
-    this.resources = indexBlocks(document.resource);
-    this.dataSources = indexBlocks(document.data);
-    this.resolver = new ReferenceResolver({
-      moduleDir: this.moduleDir,
-      variableBlocks: document.variable ?? {},
-      variableOverrides: options.variables ?? {},
-      locals: mergeLocals(document.locals),
-      attribute: (reference) => this.attribute(reference),
-    });
+    this.warnings = configuration.warnings;
   }
 
   build(): EmulatorPlan {
-    this.dropForEachResources();
     const api = this.chooseApi();
-    this.apiId = api.apiId;
-    const stage = this.chooseStage(api.address);
+    const stage = this.chooseStage(api);
     const functions = new Map<string, FunctionPlan>();
-    const routes = this.readRoutes(api.address, functions);
+    const routes = this.readRoutes(api, functions);
     for (const routeKey of stage.throttle.routeLimits.keys()) {
       if (!routes.has(routeKey)) this.warnings.push(`stage ${stage.name}: route_settings names route "${routeKey}", which the API does not declare (AWS refuses this); ignored`);
     }
     this.readOtherFunctions(functions);
     this.readEventInvokeConfigs(functions);
     return {
-      sourceFile: this.sourceFile,
-      moduleDir: this.moduleDir,
-      api,
+      sourceFile: this.configuration.files.length === 1 ? this.configuration.files[0]! : this.configuration.rootDir,
+      moduleDir: this.configuration.rootDir,
+      api: { address: api.address, name: api.name, apiId: api.apiId, routeSelectionExpression: api.routeSelectionExpression },
       stage,
       routes,
       functions,
-      tables: [...this.of("aws_dynamodb_table")].map(([address, block]) => this.readTable(address, block)),
-      region: this.region,
-      accountId: this.accountId,
+      tables: [...this.of("aws_dynamodb_table").values()].map((table) => this.readTable(table)),
+      region: this.configuration.region,
+      accountId: this.configuration.accountId,
       warnings: this.warnings,
     };
   }
 
-  /** Blocks of one resource type, keyed by address (`<type>.<name>`). */
-  private of(type: string): ResourceMap {
-    const byName = this.resources.get(type) ?? new Map<string, Block>();
-    return new Map([...byName].map(([name, block]) => [`${type}.${name}`, block]));
+  /** Instances of one resource type in the whole configuration, by address; other types are never evaluated. */
+  private of(type: string): Map<string, ResourceInstance> {
+    let instances = this.byType.get(type);
+    if (instances === undefined) {
+      instances = new Map(this.configuration.root.instancesOf(type).map((instance) => [instance.address, instance]));
+      this.byType.set(type, instances);
+    }
+    return instances;
   }
 
-  private text(block: Block, address: string, argument: string): string | undefined {
-    const value = block[argument];
+  /** The instance of `type` whose `id` (or another attribute) is `value`. */
+  private byAttribute(type: string, attribute: string, value: unknown): ResourceInstance | undefined {
     if (value === undefined || value === null) return undefined;
-    return this.resolver.resolveText(value, address, argument);
+    return [...this.of(type).values()].find((instance) => instance.attribute(attribute) === value);
   }
 
-  private requiredText(block: Block, address: string, argument: string): string {
-    const value = this.text(block, address, argument);
-    if (value === undefined || value === "") throw new UnsupportedConfigurationError(address, argument, `${argument} is required`);
+  private text(instance: ResourceInstance, argument: string): string | undefined {
+    return textValue(instance.argument(argument), instance.address, argument);
+  }
+
+  private requiredText(instance: ResourceInstance, argument: string): string {
+    const value = this.text(instance, argument);
+    if (value === undefined || value === "") throw new UnsupportedConfigurationError(instance.address, argument, `${argument} is required`);
     return value;
   }
 
-  private number(block: Block, address: string, argument: string, fallback: number): number {
-    const value = block[argument];
-    if (value === undefined || value === null) return fallback;
-    const resolved = Number(this.resolver.resolve(value, address, argument));
-    if (!Number.isFinite(resolved)) throw new UnsupportedConfigurationError(address, argument, `${argument} is not a number`);
-    return resolved;
+  private number(instance: ResourceInstance, argument: string, fallback: number): number {
+    return numberValue(instance.argument(argument), instance.address, argument, fallback);
   }
 
-  private chooseApi(): ApiPlan {
-    const all = [...this.of("aws_apigatewayv2_api")];
-    if (all.length === 0) throw new EmulatorError(`${this.sourceFile} declares no aws_apigatewayv2_api`);
-    const protocolOf = (address: string, block: Block) => (this.text(block, address, "protocol_type") ?? "").toUpperCase();
+  private chooseApi(): ApiPlan & { readonly instance: ResourceInstance } {
+    const all = [...this.of("aws_apigatewayv2_api").values()];
+    if (all.length === 0) throw new EmulatorError(`${this.options.source} declares no aws_apigatewayv2_api`);
+    const protocolOf = (api: ResourceInstance) => (this.text(api, "protocol_type") ?? "").toUpperCase();
     let candidates = all;
     if (this.options.api !== undefined) {
       const wanted = this.options.api;
-      candidates = all.filter(
-        ([address, block]) => address === wanted || address.split(".")[1] === wanted || this.text(block, address, "name") === wanted,
-      );
+      candidates = all.filter((api) => api.address === wanted || api.block.name === wanted || this.text(api, "name") === wanted);
       if (candidates.length === 0) {
-        throw new EmulatorError(`no aws_apigatewayv2_api matches "${wanted}" (have: ${all.map(([a]) => a).join(", ")})`);
+        throw new EmulatorError(`no aws_apigatewayv2_api matches "${wanted}" (have: ${all.map((a) => a.address).join(", ")})`);
       }
     }
-    const websocket = candidates.filter(([address, block]) => protocolOf(address, block) === "WEBSOCKET");
+    const websocket = candidates.filter((api) => protocolOf(api) === "WEBSOCKET");
     if (websocket.length === 0) {
-      const [address, block] = candidates[0]!;
-      throw new UnsupportedConfigurationError(address, "protocol_type", `protocol_type "${protocolOf(address, block)}" is not supported (supported: WEBSOCKET)`);
+      const api = candidates[0]!;
+      throw new UnsupportedConfigurationError(api.address, "protocol_type", `protocol_type "${protocolOf(api)}" is not supported (supported: WEBSOCKET)`);
     }
     if (websocket.length > 1) {
-      throw new EmulatorError(
-        `${this.sourceFile} declares ${websocket.length} WebSocket APIs (${websocket.map(([a]) => a).join(", ")}); choose one with --api`,
-      );
+      throw new EmulatorError(`${this.options.source} declares ${websocket.length} WebSocket APIs (${websocket.map((a) => a.address).join(", ")}); choose one with --api`);
     }
-    for (const [address] of candidates) {
-      if (address !== websocket[0]![0]) this.warnings.push(`${address} is not a WebSocket API; ignored`);
+    for (const api of candidates) {
+      if (api !== websocket[0]) this.warnings.push(`${api.address} is not a WebSocket API; ignored`);
     }
-    const [address, block] = websocket[0]!;
+    const api = websocket[0]!;
     return {
-      address,
-      name: this.text(block, address, "name") ?? address.split(".")[1]!,
-      apiId: this.options.apiId ?? apiIdFor(address),
-      routeSelectionExpression: this.text(block, address, "route_selection_expression") ?? "$request.body.action",
+      instance: api,
+      address: api.address,
+      name: this.text(api, "name") ?? api.block.name,
+      apiId: String(api.attribute("id")),
+      routeSelectionExpression: this.text(api, "route_selection_expression") ?? "$request.body.action",
     };
   }
 
-  private chooseStage(apiAddress: string): StagePlan {
-    const stages = [...this.of("aws_apigatewayv2_stage")]
-      .filter(([, block]) => referencedAddress(block.api_id, "aws_apigatewayv2_api") === apiAddress)
-      .map(([address, block]) => ({
-        name: this.requiredText(block, address, "name"),
-        variables: this.stringMap(block.stage_variables, address, "stage_variables"),
-        throttle: this.readStageThrottle(address, block),
+  private chooseStage(api: ApiPlan): StagePlan {
+    const stages = [...this.of("aws_apigatewayv2_stage").values()]
+      .filter((stage) => stage.argument("api_id") === api.apiId)
+      .map((stage) => ({
+        name: this.requiredText(stage, "name"),
+        variables: stringMap(stage.argument("stage_variables"), stage.address, "stage_variables"),
+        throttle: this.readStageThrottle(stage),
       }));
     const wanted = this.options.stage;
     if (wanted !== undefined) return stages.find((s) => s.name === wanted) ?? { name: wanted, variables: {}, throttle: { routeLimits: new Map() } };
     if (stages.length === 1) return stages[0]!;
-    if (stages.length === 0) throw new EmulatorError(`${apiAddress} has no aws_apigatewayv2_stage; choose a stage name with --stage`);
-    throw new EmulatorError(`${apiAddress} has several stages (${stages.map((s) => s.name).join(", ")}); choose one with --stage`);
+    if (stages.length === 0) throw new EmulatorError(`${api.address} has no aws_apigatewayv2_stage; choose a stage name with --stage`);
+    throw new EmulatorError(`${api.address} has several stages (${stages.map((s) => s.name).join(", ")}); choose one with --stage`);
   }
 
   /**
@@ -363,12 +326,13 @@ class PlanBuilder {
    * for a limit the block leaves out, and API Gateway then throttles every
    * request, so a 0 is kept (with a warning) rather than read as "no limit".
    */
-  private readStageThrottle(address: string, block: Block): StageThrottleSettings {
+  private readStageThrottle(stage: ResourceInstance): StageThrottleSettings {
+    const address = stage.address;
     const limits = (settings: Block, argument: string, routeKey: string): ThrottleLimits => {
       const value = (name: string): number => {
         const raw = settings[name];
         if (raw === undefined || raw === null) return 0;
-        const resolved = Number(this.resolver.resolve(raw, address, `${argument}.${name}`));
+        const resolved = Number(raw);
         if (!Number.isFinite(resolved) || resolved < 0) throw new UnsupportedConfigurationError(address, `${argument}.${name}`, `${argument}.${name} must be a number of at least 0`);
         return resolved;
       };
@@ -381,176 +345,155 @@ class PlanBuilder {
       }
       return result;
     };
-    const defaults = firstBlock(block.default_route_settings);
+    const defaults = firstBlock(stage.argument("default_route_settings"));
     const routeLimits = new Map<string, ThrottleLimits>();
-    for (const settings of blockList(block.route_settings)) {
-      const routeKey = this.requiredText(settings, address, "route_key");
+    for (const settings of blockList(stage.argument("route_settings"))) {
+      const routeKey = textValue(settings.route_key, address, "route_settings.route_key");
+      if (routeKey === undefined || routeKey === "") throw new UnsupportedConfigurationError(address, "route_settings.route_key", "route_settings.route_key is required");
       if (routeLimits.has(routeKey)) throw new UnsupportedConfigurationError(address, "route_settings", `route_settings for "${routeKey}" is declared twice`);
       routeLimits.set(routeKey, limits(settings, `route_settings["${routeKey}"]`, `route "${routeKey}"`));
     }
     return { defaultLimits: defaults === undefined ? undefined : limits(defaults, "default_route_settings", "every route without route_settings"), routeLimits };
   }
 
-  private stringMap(value: unknown, address: string, argument: string): Record<string, string> {
-    const block = firstBlock(value);
-    if (block === undefined) return {};
-    const out: Record<string, string> = {};
-    for (const [key, item] of Object.entries(block)) {
-      if (key === "//") continue;
-      out[key] = this.resolver.resolveText(item, address, `${argument}.${key}`);
-    }
-    return out;
-  }
-
-  private readRoutes(apiAddress: string, functions: Map<string, FunctionPlan>): Map<string, RoutePlan> {
-    const twoWayRoutes = new Set<string>();
-    for (const [address, block] of this.of("aws_apigatewayv2_route_response")) {
-      const route = this.resourceId(block, address, "route_id", "aws_apigatewayv2_route");
-      const key = this.text(block, address, "route_response_key");
+  private readRoutes(api: ApiPlan, functions: Map<string, FunctionPlan>): Map<string, RoutePlan> {
+    const routesHere = [...this.of("aws_apigatewayv2_route").values()].filter((route) => route.argument("api_id") === api.apiId);
+    const twoWayRoutes = new Set<ResourceInstance>();
+    for (const response of this.of("aws_apigatewayv2_route_response").values()) {
+      const route = this.linked(response, "route_id", "aws_apigatewayv2_route");
+      const key = this.text(response, "route_response_key");
       if (key !== "$default") {
-        throw new UnsupportedConfigurationError(address, "route_response_key", `route_response_key "${key}" is not supported (WebSocket APIs only support $default)`);
+        throw new UnsupportedConfigurationError(response.address, "route_response_key", `route_response_key "${key}" is not supported (WebSocket APIs only support $default)`);
       }
       twoWayRoutes.add(route);
     }
     const routes = new Map<string, RoutePlan>();
-    for (const [address, block] of this.of("aws_apigatewayv2_route")) {
-      if (referencedAddress(block.api_id, "aws_apigatewayv2_api") !== apiAddress) continue;
-      const routeKey = this.requiredText(block, address, "route_key");
-      if (routes.has(routeKey)) throw new UnsupportedConfigurationError(address, "route_key", `route_key "${routeKey}" is declared twice`);
-      const integration = this.readRouteTarget(address, block, routeKey, functions);
-      const authorizer = this.readRouteAuthorization(address, block, routeKey, functions);
-      const rrse = this.text(block, address, "route_response_selection_expression");
+    for (const route of routesHere) {
+      const routeKey = this.requiredText(route, "route_key");
+      if (routes.has(routeKey)) throw new UnsupportedConfigurationError(route.address, "route_key", `route_key "${routeKey}" is declared twice (also by ${routes.get(routeKey)!.address})`);
+      const integration = this.readRouteTarget(route, routeKey, functions);
+      const authorizer = this.readRouteAuthorization(route, routeKey, functions);
+      const rrse = this.text(route, "route_response_selection_expression");
       if (rrse !== undefined && rrse !== "$default") {
-        throw new UnsupportedConfigurationError(address, "route_response_selection_expression", `route_response_selection_expression "${rrse}" is not supported (only $default)`);
+        throw new UnsupportedConfigurationError(route.address, "route_response_selection_expression", `route_response_selection_expression "${rrse}" is not supported (only $default)`);
       }
-      routes.set(routeKey, { address, routeKey, twoWay: twoWayRoutes.has(address), integration, authorizer });
+      routes.set(routeKey, { address: route.address, routeKey, twoWay: twoWayRoutes.has(route), integration, authorizer });
     }
-    if (routes.size === 0) throw new EmulatorError(`${apiAddress} has no aws_apigatewayv2_route`);
+    if (routes.size === 0) throw new EmulatorError(`${api.address} has no aws_apigatewayv2_route`);
     return routes;
   }
 
-  private readRouteTarget(address: string, block: Block, routeKey: string, functions: Map<string, FunctionPlan>): IntegrationPlan | undefined {
-    if (block.target === undefined || block.target === null) {
+  /** The resource of `type` whose id an argument holds (`route_id`, `authorizer_id`, ...). */
+  private linked(instance: ResourceInstance, argument: string, type: string): ResourceInstance {
+    const value = instance.argument(argument);
+    const target = this.byAttribute(type, "id", value);
+    if (target === undefined) {
+      throw new UnsupportedConfigurationError(instance.address, argument, `${argument} must be the id of a declared ${type}${value === undefined ? "" : ` (got ${JSON.stringify(value)})`}`);
+    }
+    return target;
+  }
+
+  private readRouteTarget(route: ResourceInstance, routeKey: string, functions: Map<string, FunctionPlan>): IntegrationPlan | undefined {
+    const target = this.text(route, "target");
+    if (target === undefined) {
       if (routeKey === "$connect" || routeKey === "$disconnect") return undefined;
-      throw new UnsupportedConfigurationError(address, "target", `route "${routeKey}" has no target integration`);
+      throw new UnsupportedConfigurationError(route.address, "target", `route "${routeKey}" has no target integration`);
     }
-    const target = this.text(block, address, "target") ?? "";
-    const integrationAddress = target.startsWith("integrations/") ? target.slice("integrations/".length) : "";
-    const integration = this.of("aws_apigatewayv2_integration").get(integrationAddress);
+    const integration = target.startsWith("integrations/") ? this.byAttribute("aws_apigatewayv2_integration", "id", target.slice("integrations/".length)) : undefined;
     if (integration === undefined) {
-      throw new UnsupportedConfigurationError(address, "target", `target must be "integrations/\${aws_apigatewayv2_integration.<name>.id}" (got "${target}")`);
+      throw new UnsupportedConfigurationError(route.address, "target", `target must be "integrations/\${aws_apigatewayv2_integration.<name>.id}" (got "${target}")`);
     }
-    return this.readIntegration(integrationAddress, integration, functions);
+    return this.readIntegration(integration, functions);
   }
 
-  private readIntegration(address: string, block: Block, functions: Map<string, FunctionPlan>): IntegrationPlan {
-    const type = this.requiredText(block, address, "integration_type");
-    const timeoutMs = this.number(block, address, "timeout_milliseconds", DEFAULT_INTEGRATION_TIMEOUT_MS);
+  private readIntegration(integration: ResourceInstance, functions: Map<string, FunctionPlan>): IntegrationPlan {
+    const type = this.requiredText(integration, "integration_type");
+    const timeoutMs = this.number(integration, "timeout_milliseconds", DEFAULT_INTEGRATION_TIMEOUT_MS);
     if (type === "AWS_PROXY") {
-      const functionAddress = this.functionFromUri(address, block, "integration_uri");
-      this.readFunctionOnce(functionAddress, functions);
-      return { kind: "lambda", address, functionAddress, timeoutMs };
+      const fn = this.functionFromUri(integration, "integration_uri");
+      this.readFunctionOnce(fn, functions);
+      return { kind: "lambda", address: integration.address, functionAddress: fn.address, timeoutMs };
     }
-    if (type === "MOCK") return this.readMockIntegration(address, block, timeoutMs);
-    throw new UnsupportedConfigurationError(address, "integration_type", `integration_type "${type}" is not supported (supported: AWS_PROXY, MOCK)`);
+    if (type === "MOCK") return this.readMockIntegration(integration, timeoutMs);
+    throw new UnsupportedConfigurationError(integration.address, "integration_type", `integration_type "${type}" is not supported (supported: AWS_PROXY, MOCK)`);
   }
 
-  private readMockIntegration(address: string, block: Block, timeoutMs: number): MockIntegrationPlan {
-    const selection = this.text(block, address, "template_selection_expression") ?? "\\$default";
+  private readMockIntegration(integration: ResourceInstance, timeoutMs: number): MockIntegrationPlan {
+    const selection = this.text(integration, "template_selection_expression") ?? "\\$default";
     if (selection !== "\\$default" && selection !== "$default") {
-      throw new UnsupportedConfigurationError(address, "template_selection_expression", `template_selection_expression "${selection}" is not supported (only \\$default)`);
+      throw new UnsupportedConfigurationError(integration.address, "template_selection_expression", `template_selection_expression "${selection}" is not supported (only \\$default)`);
     }
-    const requestTemplates = this.stringMap(block.request_templates, address, "request_templates");
+    const requestTemplates = stringMap(integration.argument("request_templates"), integration.address, "request_templates");
+    const id = integration.attribute("id");
     const responses: MockResponsePlan[] = [];
-    for (const [responseAddress, response] of this.of("aws_apigatewayv2_integration_response")) {
-      if (this.resourceId(response, responseAddress, "integration_id", "aws_apigatewayv2_integration") !== address) continue;
-      const templates = this.stringMap(response.response_templates, responseAddress, "response_templates");
-      responses.push({
-        address: responseAddress,
-        key: this.requiredText(response, responseAddress, "integration_response_key"),
-        template: templates.$default ?? Object.values(templates)[0],
-      });
+    for (const response of this.of("aws_apigatewayv2_integration_response").values()) {
+      if (response.argument("integration_id") !== id) continue;
+      const templates = stringMap(response.argument("response_templates"), response.address, "response_templates");
+      responses.push({ address: response.address, key: this.requiredText(response, "integration_response_key"), template: templates.$default ?? Object.values(templates)[0] });
     }
-    return { kind: "mock", address, requestTemplate: requestTemplates.$default ?? Object.values(requestTemplates)[0], responses, timeoutMs };
+    return { kind: "mock", address: integration.address, requestTemplate: requestTemplates.$default ?? Object.values(requestTemplates)[0], responses, timeoutMs };
   }
 
-  private readRouteAuthorization(address: string, block: Block, routeKey: string, functions: Map<string, FunctionPlan>): AuthorizerPlan | undefined {
-    const type = this.text(block, address, "authorization_type") ?? "NONE";
+  private readRouteAuthorization(route: ResourceInstance, routeKey: string, functions: Map<string, FunctionPlan>): AuthorizerPlan | undefined {
+    const type = this.text(route, "authorization_type") ?? "NONE";
     if (type === "NONE") return undefined;
     if (routeKey !== "$connect") {
-      throw new UnsupportedConfigurationError(address, "authorization_type", `authorization_type "${type}" is only allowed on the $connect route`);
+      throw new UnsupportedConfigurationError(route.address, "authorization_type", `authorization_type "${type}" is only allowed on the $connect route`);
     }
     if (type === "AWS_IAM") {
-      this.warnings.push(`${address}: authorization_type AWS_IAM is not enforced locally; every connection is allowed`);
+      this.warnings.push(`${route.address}: authorization_type AWS_IAM is not enforced locally; every connection is allowed`);
       return undefined;
     }
     if (type !== "CUSTOM") {
-      throw new UnsupportedConfigurationError(address, "authorization_type", `authorization_type "${type}" is not supported (supported: NONE, CUSTOM, AWS_IAM)`);
+      throw new UnsupportedConfigurationError(route.address, "authorization_type", `authorization_type "${type}" is not supported (supported: NONE, CUSTOM, AWS_IAM)`);
     }
-    const authorizerAddress = this.resourceId(block, address, "authorizer_id", "aws_apigatewayv2_authorizer");
-    const authorizer = this.of("aws_apigatewayv2_authorizer").get(authorizerAddress)!;
-    const authorizerType = this.text(authorizer, authorizerAddress, "authorizer_type");
+    const authorizer = this.linked(route, "authorizer_id", "aws_apigatewayv2_authorizer");
+    const authorizerType = this.text(authorizer, "authorizer_type");
     if (authorizerType !== "REQUEST") {
-      throw new UnsupportedConfigurationError(authorizerAddress, "authorizer_type", `authorizer_type "${authorizerType}" is not supported (WebSocket APIs use REQUEST)`);
+      throw new UnsupportedConfigurationError(authorizer.address, "authorizer_type", `authorizer_type "${authorizerType}" is not supported (WebSocket APIs use REQUEST)`);
     }
-    const functionAddress = this.functionFromUri(authorizerAddress, authorizer, "authorizer_uri");
-    this.readFunctionOnce(functionAddress, functions);
-    const sources = this.resolver.resolve(authorizer.identity_sources ?? [], authorizerAddress, "identity_sources");
+    const fn = this.functionFromUri(authorizer, "authorizer_uri");
+    this.readFunctionOnce(fn, functions);
+    const sources = authorizer.argument("identity_sources") ?? [];
     if (!Array.isArray(sources) || sources.some((s) => typeof s !== "string")) {
-      throw new UnsupportedConfigurationError(authorizerAddress, "identity_sources", "identity_sources must be a list of strings");
+      throw new UnsupportedConfigurationError(authorizer.address, "identity_sources", "identity_sources must be a list of strings");
     }
-    return { address: authorizerAddress, functionAddress, identitySources: sources as string[] };
+    return { address: authorizer.address, functionAddress: fn.address, identitySources: sources as string[] };
   }
 
-  /** The function an `integration_uri` / `authorizer_uri` invokes: the declared function whose ARN the value names. */
-  private functionFromUri(address: string, block: Block, argument: string): string {
-    const uri = this.text(block, address, argument) ?? "";
+  /** The function an `integration_uri` / `authorizer_uri` invokes: the declared function its ARN names. */
+  private functionFromUri(instance: ResourceInstance, argument: string): ResourceInstance {
+    const uri = this.text(instance, argument) ?? "";
     const named = /:function:([^:/]+)/.exec(uri)?.[1];
-    for (const [fnAddress, fn] of this.of("aws_lambda_function")) {
-      if (named !== undefined && (this.text(fn, fnAddress, "function_name") ?? fnAddress.split(".")[1]) === named) return fnAddress;
-    }
-    throw new UnsupportedConfigurationError(address, argument, `${argument} must be the invoke ARN of a declared aws_lambda_function (got "${uri}")`);
+    const fn = named === undefined ? undefined : this.byAttribute("aws_lambda_function", "function_name", named);
+    if (fn === undefined) throw new UnsupportedConfigurationError(instance.address, argument, `${argument} must be the invoke ARN of a declared aws_lambda_function (got "${uri}")`);
+    return fn;
   }
 
-  /**
-   * An argument that holds another resource's id (`route_id`, `authorizer_id`, ...). Ids of
-   * API Gateway resources evaluate to their addresses, so conditionals such as
-   * `var.auth ? aws_apigatewayv2_authorizer.a.id : null` work like references.
-   */
-  private resourceId(block: Block, address: string, argument: string, type: string): string {
-    const value = this.text(block, address, argument);
-    if (value === undefined || !this.of(type).has(value)) {
-      throw new UnsupportedConfigurationError(address, argument, `${argument} must be the id of a declared ${type}${value === undefined ? "" : ` (got "${value}")`}`);
-    }
-    return value;
+  private readFunctionOnce(fn: ResourceInstance, functions: Map<string, FunctionPlan>): void {
+    if (!functions.has(fn.address)) functions.set(fn.address, this.readFunction(fn));
   }
 
-  private readFunctionOnce(address: string, functions: Map<string, FunctionPlan>): void {
-    if (functions.has(address)) return;
-    functions.set(address, this.readFunction(address, this.of("aws_lambda_function").get(address)!));
-  }
-
-  private readFunction(address: string, block: Block): FunctionPlan {
-    const runtime = this.text(block, address, "runtime");
+  private readFunction(fn: ResourceInstance): FunctionPlan {
+    const address = fn.address;
+    const runtime = this.text(fn, "runtime");
     if (runtime !== undefined && !runtime.startsWith("nodejs")) {
       throw new UnsupportedConfigurationError(address, "runtime", `runtime "${runtime}" is not supported (supported: nodejs*)`);
     }
-    if (block.image_uri !== undefined || block.s3_bucket !== undefined) {
-      const argument = block.image_uri !== undefined ? "image_uri" : "s3_bucket";
-      throw new UnsupportedConfigurationError(address, argument, `${argument} is not supported (use filename with a local zip)`);
+    for (const argument of ["image_uri", "s3_bucket"]) {
+      if (fn.has(argument)) throw new UnsupportedConfigurationError(address, argument, `${argument} is not supported (use filename with a local zip)`);
     }
-    const functionName = this.text(block, address, "function_name") ?? address.split(".")[1]!;
-    const environment = this.stringMap(firstBlock(block.environment)?.variables, address, "environment.variables");
+    const functionName = this.requiredText(fn, "function_name");
     return {
       address,
       functionName,
-      handler: this.requiredText(block, address, "handler"),
+      handler: this.requiredText(fn, "handler"),
       runtime,
-      timeoutSeconds: this.number(block, address, "timeout", DEFAULT_LAMBDA_TIMEOUT_SECONDS),
-      memorySizeMb: this.number(block, address, "memory_size", DEFAULT_LAMBDA_MEMORY_MB),
-      environment,
-      code: this.readCodeSource(address, block),
-      arn: this.functionArn(functionName),
+      timeoutSeconds: this.number(fn, "timeout", DEFAULT_LAMBDA_TIMEOUT_SECONDS),
+      memorySizeMb: this.number(fn, "memory_size", DEFAULT_LAMBDA_MEMORY_MB),
+      environment: stringMap(firstBlock(fn.argument("environment"))?.variables, address, "environment.variables"),
+      code: { kind: "zip", path: this.packagePath(fn) },
+      arn: functionArn(this.configuration.region, this.configuration.accountId, functionName),
       asyncInvoke: DEFAULT_ASYNC_INVOKE,
     };
   }
@@ -562,57 +505,14 @@ class PlanBuilder {
    * warning: it must not stop a stack whose API works without it.
    */
   private readOtherFunctions(functions: Map<string, FunctionPlan>): void {
-    for (const [address, block] of this.of("aws_lambda_function")) {
-      if (functions.has(address) || this.notCreated(address, block)) continue;
+    for (const fn of this.of("aws_lambda_function").values()) {
+      if (functions.has(fn.address)) continue;
       try {
-        functions.set(address, this.readFunction(address, block));
+        functions.set(fn.address, this.readFunction(fn));
       } catch (error) {
         if (!(error instanceof EmulatorError)) throw error;
         this.warnings.push(`${error.message}; no route uses this function, so it is left out (the Lambda Invoke API answers 404 for it)`);
       }
-    }
-  }
-
-  /**
-   * Resources with `for_each`, such as the module's additional_routes: the
-   * emulator does not expand them. Over an empty collection (the default)
-   * Terraform creates no instance either, so they go silently; otherwise
-   * they are left out with a warning, and their routes answer as unknown.
-   */
-  private dropForEachResources(): void {
-    for (const [type, byName] of this.resources) {
-      for (const [name, block] of [...byName]) {
-        if (block.for_each === undefined || block.for_each === null) continue;
-        byName.delete(name);
-        const address = `${type}.${name}`;
-        if (!this.emptyCollection(block.for_each, address)) {
-          this.warnings.push(`${address}: for_each is not expanded by the emulator; its instances are left out (they exist on AWS only)`);
-        }
-      }
-    }
-  }
-
-  /** Whether a `for_each` value is certainly empty: an empty map or list, or a `for` expression over one. */
-  private emptyCollection(value: unknown, address: string): boolean {
-    // `{ for k, v in <collection> : … if … }` has no more entries than its collection.
-    const forExpression = typeof value === "string" ? /^\$\{\s*[{[]\s*for\s+[^:]+?\s+in\s+([^:]+?)\s*:/.exec(value) : null;
-    try {
-      const resolved = this.resolver.resolve(forExpression ? `\${${forExpression[1]}}` : value, address, "for_each");
-      if (Array.isArray(resolved)) return resolved.length === 0;
-      if (resolved !== null && typeof resolved === "object") return Object.keys(resolved).length === 0;
-    } catch (error) {
-      if (!(error instanceof EmulatorError)) throw error;
-    }
-    return false;
-  }
-
-  /** `count = 0` (e.g. `var.x ? 1 : 0`): Terraform creates nothing. A count the emulator cannot evaluate counts as created. */
-  private notCreated(address: string, block: Block): boolean {
-    if (block.count === undefined || block.count === null) return false;
-    try {
-      return Number(this.resolver.resolve(block.count, address, "count")) === 0;
-    } catch {
-      return false;
     }
   }
 
@@ -627,24 +527,24 @@ class PlanBuilder {
     const byName = new Map([...functions.values()].map((fn) => [fn.functionName, fn]));
     /** Whether the configuration chosen so far for a function names `$LATEST` (an unqualified one wins). */
     const chosenQualified = new Map<string, boolean>();
-    for (const [address, block] of this.of("aws_lambda_function_event_invoke_config")) {
-      if (this.notCreated(address, block)) continue;
-      const value = this.requiredText(block, address, "function_name");
+    for (const config of this.of("aws_lambda_function_event_invoke_config").values()) {
+      const address = config.address;
+      const value = this.requiredText(config, "function_name");
       const reference = parseFunctionReference(value);
       if (reference === undefined) throw new UnsupportedConfigurationError(address, "function_name", `function_name "${value}" is not a function name or ARN`);
       const fn = byName.get(reference.name);
-      const elsewhere = (reference.region !== undefined && reference.region !== this.region) || (reference.accountId !== undefined && reference.accountId !== this.accountId);
+      const elsewhere = (reference.region !== undefined && reference.region !== this.configuration.region) || (reference.accountId !== undefined && reference.accountId !== this.configuration.accountId);
       if (fn === undefined || elsewhere) {
         this.warnings.push(`${address}: function_name "${value}" is not a function of this stack the emulator runs; ignored`);
         continue;
       }
-      const qualifier = this.text(block, address, "qualifier") ?? reference.qualifier;
+      const qualifier = this.text(config, "qualifier") ?? reference.qualifier;
       if (qualifier !== undefined && qualifier !== "$LATEST") {
         this.warnings.push(`${address}: applies to ${fn.functionName}:${qualifier}, and the emulator runs $LATEST only; ignored`);
         continue;
       }
       const whole = (argument: string, fallback: number, min: number, max: number): number => {
-        const number = this.number(block, address, argument, fallback);
+        const number = this.number(config, argument, fallback);
         if (!Number.isInteger(number) || number < min || number > max) {
           throw new UnsupportedConfigurationError(address, argument, `${argument} must be a whole number from ${min} to ${max} (got ${number})`);
         }
@@ -655,7 +555,7 @@ class PlanBuilder {
         maximumEventAgeSeconds: whole("maximum_event_age_in_seconds", DEFAULT_ASYNC_INVOKE.maximumEventAgeSeconds, 60, 21_600),
         address,
       };
-      if (block.destination_config !== undefined && block.destination_config !== null) {
+      if (config.has("destination_config")) {
         this.warnings.push(`${address}: destination_config is not emulated; successful and failed events are only logged`);
       }
       const current = functions.get(fn.address)!;
@@ -671,156 +571,95 @@ class PlanBuilder {
     }
   }
 
-  private readCodeSource(address: string, block: Block): CodeSource {
-    const filename = block.filename;
-    if (filename === undefined || filename === null) throw new UnsupportedConfigurationError(address, "filename", "filename is required (a local zip)");
-    // data.archive_file is evaluated by Terraform at plan time; the emulator reads its source instead.
-    const archive = typeof filename === "string" ? /^\$\{data\.archive_file\.([A-Za-z0-9_-]+)\.output_path\}$/.exec(filename) : null;
-    if (archive) {
-      const archiveAddress = `data.archive_file.${archive[1]}`;
-      const data = this.dataSources.get("archive_file")?.get(archive[1]!);
-      if (data === undefined) throw new UnsupportedConfigurationError(address, "filename", `${archiveAddress} is not declared`);
-      const dir = this.text(data, archiveAddress, "source_dir");
-      const file = this.text(data, archiveAddress, "source_file");
-      if (dir !== undefined) return { kind: "directory", path: this.existingPath(archiveAddress, dir) };
-      if (file !== undefined) return { kind: "file", path: this.existingPath(archiveAddress, file) };
-      throw new UnsupportedConfigurationError(archiveAddress, "source", "only source_dir and source_file are supported");
+  /**
+   * The zip a function runs. Relative paths are relative to the working
+   * directory, as Terraform reads them, and the emulator's working directory
+   * is the root module. An `archive_file` that writes this path is built
+   * first, as the archive provider would have before the function was created.
+   */
+  private packagePath(fn: ResourceInstance): string {
+    if (!fn.has("filename")) throw new UnsupportedConfigurationError(fn.address, "filename", "filename is required (a local zip)");
+    const file = path.resolve(this.configuration.rootDir, this.requiredText(fn, "filename"));
+    for (const archive of [...this.configuration.root.instancesOf("archive_file", "data"), ...this.configuration.root.instancesOf("archive_file")]) {
+      const output = archive.argument("output_path");
+      if (typeof output === "string" && path.resolve(this.configuration.rootDir, output) === file) archive.apply();
     }
-    return { kind: "zip", path: this.existingPath(address, this.resolver.resolveText(filename, address, "filename")) };
+    if (!existsSync(file)) throw new AssetNotFoundError(fn.address, file);
+    return file;
   }
 
-  private existingPath(address: string, file: string): string {
-    const absolute = path.resolve(this.moduleDir, file);
-    if (!existsSync(absolute)) throw new AssetNotFoundError(address, absolute);
-    return absolute;
-  }
-
-  private readTable(address: string, block: Block): TablePlan {
-    const billingMode = (this.text(block, address, "billing_mode") ?? "PROVISIONED") === "PAY_PER_REQUEST" ? "PAY_PER_REQUEST" : "PROVISIONED";
-    const readCapacity = this.number(block, address, "read_capacity", 5);
-    const writeCapacity = this.number(block, address, "write_capacity", 5);
+  private readTable(table: ResourceInstance): TablePlan {
+    const address = table.address;
+    const billingMode = (this.text(table, "billing_mode") ?? "PROVISIONED") === "PAY_PER_REQUEST" ? "PAY_PER_REQUEST" : "PROVISIONED";
+    const readCapacity = this.number(table, "read_capacity", 5);
+    const writeCapacity = this.number(table, "write_capacity", 5);
+    const required = (block: Block, argument: string): string => {
+      const value = textValue(block[argument], address, argument);
+      if (value === undefined || value === "") throw new UnsupportedConfigurationError(address, argument, `${argument} is required`);
+      return value;
+    };
     const index = (raw: Block, argument: string, hashKey?: string): TableIndexPlan => ({
-      name: this.requiredText(raw, address, "name"),
-      hashKey: hashKey ?? this.requiredText(raw, address, "hash_key"),
-      rangeKey: this.text(raw, address, "range_key"),
-      projectionType: this.text(raw, address, "projection_type") ?? "ALL",
-      nonKeyAttributes: ((this.resolver.resolve(raw.non_key_attributes ?? [], address, `${argument}.non_key_attributes`) as unknown[]) ?? []).map(String),
-      readCapacity: this.number(raw, address, "read_capacity", readCapacity),
-      writeCapacity: this.number(raw, address, "write_capacity", writeCapacity),
+      name: required(raw, "name"),
+      hashKey: hashKey ?? required(raw, "hash_key"),
+      rangeKey: textValue(raw.range_key, address, `${argument}.range_key`),
+      projectionType: textValue(raw.projection_type, address, `${argument}.projection_type`) ?? "ALL",
+      nonKeyAttributes: (Array.isArray(raw.non_key_attributes) ? raw.non_key_attributes : []).map(String),
+      readCapacity: numberValue(raw.read_capacity, address, `${argument}.read_capacity`, readCapacity),
+      writeCapacity: numberValue(raw.write_capacity, address, `${argument}.write_capacity`, writeCapacity),
     });
-    const hashKey = this.requiredText(block, address, "hash_key");
+    const hashKey = this.requiredText(table, "hash_key");
     return {
       address,
-      name: this.requiredText(block, address, "name"),
+      name: this.requiredText(table, "name"),
       hashKey,
-      rangeKey: this.text(block, address, "range_key"),
-      attributes: blockList(block.attribute).map((a) => ({
-        name: this.requiredText(a, address, "name"),
-        type: this.requiredText(a, address, "type"),
-      })),
+      rangeKey: this.text(table, "range_key"),
+      attributes: blockList(table.argument("attribute")).map((a) => ({ name: required(a, "name"), type: required(a, "type") })),
       billingMode,
       readCapacity,
       writeCapacity,
-      globalIndexes: blockList(block.global_secondary_index).map((gsi) => index(gsi, "global_secondary_index")),
-      localIndexes: blockList(block.local_secondary_index).map((lsi) => index(lsi, "local_secondary_index", hashKey)),
-      ...this.readTtl(address, block),
+      globalIndexes: blockList(table.argument("global_secondary_index")).map((gsi) => index(gsi, "global_secondary_index")),
+      localIndexes: blockList(table.argument("local_secondary_index")).map((lsi) => index(lsi, "local_secondary_index", hashKey)),
+      ...readTtl(table),
     };
-  }
-
-  /** `ttl { attribute_name, enabled }`; `enabled` defaults to false, as in the AWS provider. */
-  private readTtl(address: string, block: Block): { ttlAttribute?: string } {
-    const ttl = firstBlock(block.ttl);
-    if (ttl === undefined || ttl.enabled === undefined || ttl.enabled === null) return {};
-    const enabled = this.resolver.resolve(ttl.enabled, address, "ttl.enabled");
-    if (enabled !== true && enabled !== "true") return {};
-    const attribute = ttl.attribute_name === undefined || ttl.attribute_name === null ? "" : this.resolver.resolveText(ttl.attribute_name, address, "ttl.attribute_name");
-    if (attribute === "") throw new UnsupportedConfigurationError(address, "ttl.attribute_name", "ttl.attribute_name is required when ttl.enabled is true");
-    return { ttlAttribute: attribute };
-  }
-
-  private functionArn(functionName: string): string {
-    return functionArn(this.region, this.accountId, functionName);
-  }
-
-  /** Attribute values other resources may read (an environment variable naming a table, an ARN in a policy). */
-  private attribute(reference: ResourceReference): unknown {
-    const key = reference.name;
-    if (reference.data) {
-      if (reference.type === "aws_region" && ["name", "id", "region"].includes(reference.attribute)) return this.region;
-      if (reference.type === "aws_caller_identity" && reference.attribute === "account_id") return this.accountId;
-      if (reference.type === "archive_file" && reference.attribute === "output_path") {
-        const data = this.dataSources.get("archive_file")?.get(key);
-        return data && this.text(data, `data.archive_file.${key}`, "output_path");
-      }
-      return undefined;
-    }
-    const block = this.resources.get(reference.type)?.get(key);
-    if (block === undefined) return undefined;
-    const address = `${reference.type}.${key}`;
-    switch (reference.type) {
-      case "aws_dynamodb_table": {
-        const name = this.text(block, address, "name");
-        if (reference.attribute === "name" || reference.attribute === "id") return name;
-        if (reference.attribute === "arn") return `arn:aws:dynamodb:${this.region}:${this.accountId}:table/${name}`;
-        return undefined;
-      }
-      case "aws_lambda_function": {
-        const name = this.text(block, address, "function_name") ?? key;
-        if (reference.attribute === "function_name" || reference.attribute === "id") return name;
-        if (reference.attribute === "arn" || reference.attribute === "qualified_arn") return this.functionArn(name);
-        if (reference.attribute === "invoke_arn") {
-          return `arn:aws:apigateway:${this.region}:lambda:path/2015-03-31/functions/${this.functionArn(name)}/invocations`;
-        }
-        return undefined;
-      }
-      case "aws_apigatewayv2_api": {
-        const apiId = this.apiId || this.options.apiId || apiIdFor(address);
-        if (reference.attribute === "id") return apiId;
-        if (reference.attribute === "execution_arn") return `arn:aws:execute-api:${this.region}:${this.accountId}:${apiId}`;
-        if (reference.attribute === "api_endpoint") return `wss://${apiId}.execute-api.${this.region}.amazonaws.com`;
-        return undefined;
-      }
-      case "aws_apigatewayv2_stage":
-        if (reference.attribute === "name" || reference.attribute === "id") return this.text(block, address, "name");
-        return undefined;
-      case "aws_apigatewayv2_route":
-      case "aws_apigatewayv2_integration":
-      case "aws_apigatewayv2_authorizer":
-      case "aws_apigatewayv2_route_response":
-      case "aws_apigatewayv2_integration_response":
-      case "aws_apigatewayv2_deployment":
-        // Their ids only ever link resources together; the address is a stable stand-in.
-        return reference.attribute === "id" ? address : undefined;
-      default:
-        if (reference.attribute === "name") return this.text(block, address, "name");
-        return undefined;
-    }
   }
 }
 
-/** `resource` / `data` → type → name → block; Terraform JSON also allows a list of such objects. */
-function indexBlocks(section: unknown): Map<string, ResourceMap> {
-  const out = new Map<string, ResourceMap>();
-  const sections = Array.isArray(section) ? section : section ? [section] : [];
-  for (const item of sections) {
-    for (const [type, byName] of Object.entries(item as Record<string, unknown>)) {
-      const map = out.get(type) ?? new Map<string, Block>();
-      for (const [name, block] of Object.entries(byName as Record<string, unknown>)) {
-        const first = firstBlock(block);
-        if (first !== undefined) map.set(name, first);
-      }
-      out.set(type, map);
-    }
-  }
+type Block = Record<string, unknown>;
+
+/** `ttl { attribute_name, enabled }`; `enabled` defaults to false, as in the AWS provider. */
+function readTtl(table: ResourceInstance): { ttlAttribute?: string } {
+  const ttl = firstBlock(table.argument("ttl"));
+  if (ttl === undefined || (ttl.enabled !== true && ttl.enabled !== "true")) return {};
+  const attribute = textValue(ttl.attribute_name, table.address, "ttl.attribute_name") ?? "";
+  if (attribute === "") throw new UnsupportedConfigurationError(table.address, "ttl.attribute_name", "ttl.attribute_name is required when ttl.enabled is true");
+  return { ttlAttribute: attribute };
+}
+
+/** A resolved value the plan needs as text: strings, numbers and bools convert as Terraform converts them. */
+function textValue(value: unknown, address: string, argument: string): string | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value === "string") return value;
+  if (typeof value === "number" || typeof value === "boolean") return String(value);
+  throw new UnsupportedConfigurationError(address, argument, `${argument} must be a string (got a collection)`);
+}
+
+function numberValue(value: unknown, address: string, argument: string, fallback: number): number {
+  if (value === undefined || value === null) return fallback;
+  const resolved = Number(value);
+  if (typeof value === "boolean" || !Number.isFinite(resolved)) throw new UnsupportedConfigurationError(address, argument, `${argument} is not a number`);
+  return resolved;
+}
+
+/** A map of strings (`stage_variables`, `environment.variables`, templates). */
+function stringMap(value: unknown, address: string, argument: string): Record<string, string> {
+  const block = firstBlock(value);
+  if (block === undefined) return {};
+  const out: Record<string, string> = {};
+  for (const [key, item] of Object.entries(block)) out[key] = textValue(item, address, `${argument}.${key}`) ?? "";
   return out;
 }
 
-function mergeLocals(locals: unknown): Record<string, unknown> {
-  if (Array.isArray(locals)) return Object.assign({}, ...locals) as Record<string, unknown>;
-  return (locals as Record<string, unknown> | undefined) ?? {};
-}
-
-/** cdktf writes nested blocks either as an object or as a one-element list; accept both. */
+/** A nested block given as one object, or the first of a list (HCL and cdktf write both). */
 function firstBlock(value: unknown): Block | undefined {
   if (Array.isArray(value)) return value[0] as Block | undefined;
   if (value !== null && typeof value === "object") return value as Block;

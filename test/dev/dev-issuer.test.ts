@@ -174,7 +174,9 @@ describe("dev issuer", () => {
     const noAuth = parseArgs(["dev", "--no-auth"]);
     expect(emulatorOptions("stack", noAuth.flags, {}).variables).toEqual({ auth_enabled: "false" });
     const explicit = parseArgs(["dev", "--no-auth", "--var", "auth_enabled=true"]);
-    expect(emulatorOptions("stack", explicit.flags, {}).variables).toEqual({ auth_enabled: "true" });
+    // the --var stays a --var (text, read per the variable's type), and --no-auth adds nothing over it
+    expect(emulatorOptions("stack", explicit.flags, {})).toMatchObject({ vars: ["auth_enabled=true"] });
+    expect(emulatorOptions("stack", explicit.flags, {}).variables).toBeUndefined();
   });
 
   it("dev: an explicit --var for the JWT settings is kept instead of the dev issuer's", async () => {

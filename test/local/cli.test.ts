@@ -59,7 +59,7 @@ describe("wsstack CLI", () => {
     expect(cli.output()).toContain('aws_apigatewayv2_integration.chat_http: integration_type "HTTP" is not supported (supported: AWS_PROXY, MOCK)');
   });
 
-  it("emulate refuses a non-WebSocket API and an unresolvable reference with clear messages", async () => {
+  it("emulate refuses a non-WebSocket API and a function the emulator does not have, with clear messages", async () => {
     const http = baseDocument();
     http.resource.aws_apigatewayv2_api!.chat_api_A1B2C3!.protocol_type = "HTTP";
     const first = run(["emulate", writeStack(http), "--port", "0"]);
@@ -67,10 +67,12 @@ describe("wsstack CLI", () => {
     expect(first.output()).toContain('aws_apigatewayv2_api.chat_api_A1B2C3: protocol_type "HTTP" is not supported (supported: WEBSOCKET)');
 
     const unresolved = baseDocument();
-    (unresolved.resource.aws_lambda_function!.join!.environment as Array<{ variables: Record<string, string> }>)[0]!.variables.X = "${regex(\"a\", var.prefix)}";
+    (unresolved.resource.aws_lambda_function!.join!.environment as Array<{ variables: Record<string, string> }>)[0]!.variables.X = "${uuid()}";
     const second = run(["emulate", writeStack(unresolved), "--port", "0"]);
     expect(await second.exited).toBe(1);
-    expect(second.output()).toContain("aws_lambda_function.join: environment.variables.X uses ${regex(\"a\", var.prefix)}, which the emulator cannot resolve (the function regex() is not supported)");
+    expect(second.output()).toContain(
+      "cdk.tf.json: aws_lambda_function.join, argument environment: the emulator does not implement Terraform's uuid() function. Compute the value another way, or pass it in with --var",
+    );
   });
 
   it("emulate prints both URLs, serves the stack, and SIGINT closes sockets with 1001 and exits 0", async () => {
@@ -120,9 +122,11 @@ describe("wsstack CLI", () => {
 describe("CLI options", () => {
   it("maps flags and PORT to emulator options, converting numbers and repeating --var", async () => {
     const { emulatorOptions, parseArgs } = await import("../../local/cli.ts");
-    const args = parseArgs(["emulate", "stack", "--var", "a=1", "--var=b=x=y", "--idle-timeout", "1000", "--integration-timeout=200", "--data", "d"]);
+    const args = parseArgs(["emulate", "stack", "--var", "a=1", "--var=b=x=y", "--var-file", "dev.tfvars", "--idle-timeout", "1000", "--integration-timeout=200", "--data", "d"]);
     const options = emulatorOptions(args.positional[0]!, args.flags, { PORT: "4000" });
-    expect(options).toMatchObject({ source: "stack", port: 4000, dataDir: "d", variables: { a: "1", b: "x=y" } });
+    // --var values stay text: they are read per the variable's type, as terraform -var does
+    expect(options).toMatchObject({ source: "stack", port: 4000, dataDir: "d", vars: ["a=1", "b=x=y"], varFiles: ["dev.tfvars"] });
+    expect(() => emulatorOptions("s", parseArgs(["emulate", "s", "--var", "novalue"]).flags, {})).toThrow('--var expects NAME=VALUE (got "novalue")');
     expect(options.gateway).toMatchObject({ idleTimeoutMs: 1000, integrationTimeoutMs: 200 });
     expect(emulatorOptions("s", parseArgs(["emulate", "s", "--port", "0"]).flags, { PORT: "4000" }).port).toBe(0);
     expect(emulatorOptions("s", parseArgs(["emulate", "s"]).flags, {}).port).toBe(3001);

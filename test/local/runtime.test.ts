@@ -45,7 +45,7 @@ describe("handlers and integrations", () => {
   it("runs an ES module handler (index.js with type: module)", async () => {
     const client = await TestClient.open(h.emulator.url);
     client.send(JSON.stringify({ action: "esm" }));
-    expect(JSON.parse(await client.next())).toEqual({ kind: "esm", routeKey: "esm", functionName: "conf-esm", greeting: "hello from esm" });
+    expect(JSON.parse(await client.next())).toEqual({ kind: "esm", routeKey: "esm", connectionId: expect.any(String), functionName: "conf-esm", greeting: "hello from esm" });
     client.close();
   });
 

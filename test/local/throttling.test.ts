@@ -151,28 +151,28 @@ describe("stage throttling", () => {
 });
 
 describe("stage throttling: plan", () => {
-  it("reads default_route_settings (object or one-element list) and route_settings, resolving expressions", () => {
-    const plan = loadPlan({ source: writeStack(throttledDocument()) });
+  it("reads default_route_settings (object or one-element list) and route_settings, resolving expressions", async () => {
+    const plan = await loadPlan({ source: writeStack(throttledDocument()) });
     expect(plan.stage.throttle.defaultLimits).toEqual({ burstLimit: 2, rateLimit: 1 });
     expect(Object.fromEntries(plan.stage.throttle.routeLimits)).toEqual({ $connect: { burstLimit: 3, rateLimit: 1 }, echo: { burstLimit: 1, rateLimit: 0.5 } });
-    const listed = loadPlan({ source: writeStack(throttledDocument((stage) => (stage.default_route_settings = [stage.default_route_settings]))), variables: { connect_burst: "7" } });
+    const listed = await loadPlan({ source: writeStack(throttledDocument((stage) => (stage.default_route_settings = [stage.default_route_settings]))), variables: { connect_burst: "7" } });
     expect(listed.stage.throttle.defaultLimits).toEqual({ burstLimit: 2, rateLimit: 1 });
     expect(listed.stage.throttle.routeLimits.get("$connect")).toEqual({ burstLimit: 7, rateLimit: 1 });
   });
 
-  it("no settings: no limits; a route_settings for an undeclared route warns; a negative limit is refused with the address", () => {
-    const none = loadPlan({ source: writeStack(baseDocument()) });
+  it("no settings: no limits; a route_settings for an undeclared route warns; a negative limit is refused with the address", async () => {
+    const none = await loadPlan({ source: writeStack(baseDocument()) });
     expect(none.stage.throttle).toEqual({ defaultLimits: undefined, routeLimits: new Map() });
-    const stray = loadPlan({ source: writeStack(throttledDocument((stage) => (stage.route_settings as Block[]).push({ route_key: "nope", throttling_burst_limit: 1, throttling_rate_limit: 1 }))) });
+    const stray = await loadPlan({ source: writeStack(throttledDocument((stage) => (stage.route_settings as Block[]).push({ route_key: "nope", throttling_burst_limit: 1, throttling_rate_limit: 1 }))) });
     expect(stray.warnings).toContain('stage dev: route_settings names route "nope", which the API does not declare (AWS refuses this); ignored');
-    expect(() => loadPlan({ source: writeStack(throttledDocument((stage) => ((stage.default_route_settings as Block).throttling_rate_limit = -1))) })).toThrow(
+    await expect(loadPlan({ source: writeStack(throttledDocument((stage) => ((stage.default_route_settings as Block).throttling_rate_limit = -1))) })).rejects.toThrow(
       "aws_apigatewayv2_stage.stage: default_route_settings.throttling_rate_limit must be a number of at least 0",
     );
   });
 });
 
 describe("TokenBucket", () => {
-  it("holds burst tokens, refills at rate per second up to burst, and never goes below empty", () => {
+  it("holds burst tokens, refills at rate per second up to burst, and never goes below empty", async () => {
     let now = 0;
     const bucket = new TokenBucket({ burstLimit: 2, rateLimit: 1 }, () => now);
     expect([bucket.take(), bucket.take(), bucket.take()]).toEqual([true, true, false]);
@@ -184,7 +184,7 @@ describe("TokenBucket", () => {
     expect([bucket.take(), bucket.take(), bucket.take()]).toEqual([true, true, false]);
   });
 
-  it("burst 0 throttles everything; a route without limits is never throttled", () => {
+  it("burst 0 throttles everything; a route without limits is never throttled", async () => {
     const throttle = new StageThrottle({ routeLimits: new Map([["$connect", { burstLimit: 0, rateLimit: 100 }]]) }, () => 0);
     expect(throttle.take("$connect")).toBe(false);
     for (let i = 0; i < 100; i += 1) expect(throttle.take("join")).toBe(true);

@@ -70,9 +70,9 @@ async function keys(db: DynamoDBClient, table = TABLE): Promise<string[]> {
 }
 
 describe("plan: ttl", () => {
-  it("ttl: an enabled block gives the table its TTL attribute; disabled or absent gives none", () => {
+  it("ttl: an enabled block gives the table its TTL attribute; disabled or absent gives none", async () => {
     // GIVEN the fixture table (enabled), and copies with the block disabled and removed
-    const table = (document: TerraformJson) => loadPlan({ source: writeStack(document) }).tables[0]!;
+    const table = async (document: TerraformJson) => (await loadPlan({ source: writeStack(document) })).tables[0]!;
     const disabled = baseDocument();
     (disabled.resource.aws_dynamodb_table!.connections!.ttl as Record<string, unknown>).enabled = false;
     const absent = baseDocument();
@@ -80,16 +80,16 @@ describe("plan: ttl", () => {
     const listed = baseDocument();
     listed.resource.aws_dynamodb_table!.connections!.ttl = [{ attribute_name: "${var.prefix}Expiry", enabled: "${true}" }];
     // THEN
-    expect(table(baseDocument()).ttlAttribute).toBe("expiresAt");
-    expect(table(disabled).ttlAttribute).toBeUndefined();
-    expect(table(absent).ttlAttribute).toBeUndefined();
-    expect(table(listed).ttlAttribute).toBe("confExpiry");
+    expect((await table(baseDocument())).ttlAttribute).toBe("expiresAt");
+    expect((await table(disabled)).ttlAttribute).toBeUndefined();
+    expect((await table(absent)).ttlAttribute).toBeUndefined();
+    expect((await table(listed)).ttlAttribute).toBe("confExpiry");
   });
 
-  it("ttl: enabled without attribute_name is refused with the address", () => {
+  it("ttl: enabled without attribute_name is refused with the address", async () => {
     const document = baseDocument();
     document.resource.aws_dynamodb_table!.connections!.ttl = { enabled: true };
-    expect(() => loadPlan({ source: writeStack(document) })).toThrow(/aws_dynamodb_table\.connections.*ttl\.attribute_name/);
+    await expect(loadPlan({ source: writeStack(document) })).rejects.toThrow(/aws_dynamodb_table\.connections.*ttl\.attribute_name/);
   });
 });
 
@@ -193,7 +193,7 @@ describe("TTL sweep", () => {
     expect(await keys(db)).toEqual(["expired"]);
   });
 
-  it("--ttl-sweep-seconds: sets ttlSweepMs; 0 is off", () => {
+  it("--ttl-sweep-seconds: sets ttlSweepMs; 0 is off", async () => {
     const options = (...argv: string[]) => emulatorOptions("s", parseArgs(["emulate", "s", ...argv]).flags, {});
     expect(options("--ttl-sweep-seconds", "5").ttlSweepMs).toBe(5_000);
     expect(options("--ttl-sweep-seconds=0").ttlSweepMs).toBe(0);
@@ -201,7 +201,7 @@ describe("TTL sweep", () => {
     expect(() => options("--ttl-sweep-seconds", "-1")).toThrow("--ttl-sweep-seconds must be a whole number");
   });
 
-  it("--functions-dynamodb-endpoint: sets functionsDynamoDbEndpoint; a value that is not an http(s) URL is refused", () => {
+  it("--functions-dynamodb-endpoint: sets functionsDynamoDbEndpoint; a value that is not an http(s) URL is refused", async () => {
     const options = (...argv: string[]) => emulatorOptions("s", parseArgs(["emulate", "s", ...argv]).flags, {});
     expect(options("--functions-dynamodb-endpoint", "http://127.0.0.1:8000").functionsDynamoDbEndpoint).toBe("http://127.0.0.1:8000");
     expect(options().functionsDynamoDbEndpoint).toBeUndefined();

@@ -4,6 +4,7 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
+import { loadPlan, type EmulatorPlan } from "../../local/plan.ts";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 
@@ -27,12 +28,29 @@ function cdktfSynth(outDir: string, env: Record<string, string> = {}): void {
 }
 
 describe("cdktf synth (the CLI, as npm run synth runs it)", () => {
-  it("synth: works with no terraform binary and writes cdk.tf.json and cdk.tf side by side", () => {
+  it("synth: works with no terraform binary and writes cdk.tf.json and cdk.tf side by side; the emulator plans both alike", async () => {
     const out = mkdtempSync(path.join(os.tmpdir(), "wsstack-synth-"));
     cdktfSynth(out);
     const stackDir = path.join(out, "stacks", "wsstack");
     expect(existsSync(path.join(stackDir, "cdk.tf.json"))).toBe(true);
     expect(readFileSync(path.join(stackDir, "cdk.tf"), "utf8")).toMatch(/^resource "aws_apigatewayv2_api" /m);
+
+    // WHEN the emulator reads the HCL twin (the module's durable form) and the JSON
+    const options = { variables: { auth_enabled: "false" } };
+    const json = await loadPlan({ source: stackDir, ...options });
+    const hcl = await loadPlan({ source: path.join(stackDir, "cdk.tf"), ...options });
+    // THEN routes, integrations, functions (code, environment, sizes, async settings), tables and stage agree
+    const served = (plan: EmulatorPlan) => ({
+      api: plan.api,
+      stage: { name: plan.stage.name, routeLimits: [...plan.stage.throttle.routeLimits], defaults: plan.stage.throttle.defaultLimits },
+      routes: [...plan.routes.values()],
+      functions: [...plan.functions.values()],
+      tables: plan.tables,
+    });
+    expect(json.routes.size).toBeGreaterThan(5);
+    expect(hcl.sourceFile).toBe(path.join(stackDir, "cdk.tf"));
+    expect(served(hcl)).toEqual(served(json));
+    expect(hcl.warnings).toEqual(json.warnings);
   });
 
   it("synth: TF_CLOUD_ORGANIZATION and TF_WORKSPACE give a cloud block, still without terraform", () => {

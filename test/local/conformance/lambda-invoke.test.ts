@@ -366,12 +366,12 @@ describe("Lambda Invoke API", () => {
 describe("§12.18 the plan: functions no route uses, and aws_lambda_function_event_invoke_config", () => {
   const plan = (document: TerraformJson) => loadPlan({ source: writeStack(document) });
 
-  it("loads every function; one the emulator cannot run is left out with a warning only when no route uses it", () => {
+  it("loads every function; one the emulator cannot run is left out with a warning only when no route uses it", async () => {
     const document = invokeStack();
     document.resource.aws_lambda_function!.python = { function_name: "py", handler: "app.handler", runtime: "python3.12", filename: "${path.module}/assets/scripted.zip" };
     document.resource.aws_lambda_function!.gone = { function_name: "gone", handler: "index.handler", runtime: "nodejs20.x", filename: "${path.module}/assets/missing.zip" };
     document.resource.aws_lambda_function!.off = { function_name: "off", count: "${var.prefix == \"conf\" ? 0 : 1}", handler: "index.handler", filename: "${path.module}/assets/missing.zip" };
-    const result = plan(document);
+    const result = await plan(document);
     expect(result.functions.has("aws_lambda_function.worker")).toBe(true);
     expect(result.functions.has("aws_lambda_function.authorizer")).toBe(true);
     expect(result.functions.has("aws_lambda_function.python")).toBe(false);
@@ -382,28 +382,28 @@ describe("§12.18 the plan: functions no route uses, and aws_lambda_function_eve
     expect(result.warnings.some((w) => w.startsWith("aws_lambda_function.off"))).toBe(false);
   });
 
-  it("reads the configuration by function_name or arn reference; defaults are Lambda's", () => {
+  it("reads the configuration by function_name or arn reference; defaults are Lambda's", async () => {
     const document = invokeStack();
     document.resource.aws_lambda_function_event_invoke_config!.crashy = { function_name: "${aws_lambda_function.crashy.function_name}", qualifier: "$LATEST", maximum_event_age_in_seconds: 300 };
-    const result = plan(document);
+    const result = await plan(document);
     expect(result.functions.get("aws_lambda_function.worker")!.asyncInvoke).toEqual({ maximumRetryAttempts: 1, maximumEventAgeSeconds: 60, address: "aws_lambda_function_event_invoke_config.worker" });
     expect(result.functions.get("aws_lambda_function.crashy")!.asyncInvoke).toEqual({ maximumRetryAttempts: 2, maximumEventAgeSeconds: 300, address: "aws_lambda_function_event_invoke_config.crashy" });
     expect(result.functions.get("aws_lambda_function.join")!.asyncInvoke).toEqual({ maximumRetryAttempts: 2, maximumEventAgeSeconds: 21_600 });
   });
 
-  it("refuses values AWS refuses, and ignores (with a warning) a configuration for another version or function", () => {
+  it("refuses values AWS refuses, and ignores (with a warning) a configuration for another version or function", async () => {
     const retries = invokeStack();
     retries.resource.aws_lambda_function_event_invoke_config!.worker!.maximum_retry_attempts = 3;
-    expect(() => plan(retries)).toThrow(UnsupportedConfigurationError);
-    expect(() => plan(retries)).toThrow("aws_lambda_function_event_invoke_config.worker: maximum_retry_attempts must be a whole number from 0 to 2 (got 3)");
+    await expect(plan(retries)).rejects.toThrow(UnsupportedConfigurationError);
+    await expect(plan(retries)).rejects.toThrow("aws_lambda_function_event_invoke_config.worker: maximum_retry_attempts must be a whole number from 0 to 2 (got 3)");
     const age = invokeStack();
     age.resource.aws_lambda_function_event_invoke_config!.worker!.maximum_event_age_in_seconds = 30;
-    expect(() => plan(age)).toThrow("maximum_event_age_in_seconds must be a whole number from 60 to 21600 (got 30)");
+    await expect(plan(age)).rejects.toThrow("maximum_event_age_in_seconds must be a whole number from 60 to 21600 (got 30)");
 
     const alias = invokeStack();
     alias.resource.aws_lambda_function_event_invoke_config!.worker!.qualifier = "live";
     alias.resource.aws_lambda_function_event_invoke_config!.stranger = { function_name: "somebody-else", maximum_retry_attempts: 0 };
-    const result = plan(alias);
+    const result = await plan(alias);
     expect(result.functions.get("aws_lambda_function.worker")!.asyncInvoke!.address).toBeUndefined();
     expect(result.warnings).toContain("aws_lambda_function_event_invoke_config.worker: applies to conf-worker:live, and the emulator runs $LATEST only; ignored");
     expect(result.warnings).toContain('aws_lambda_function_event_invoke_config.stranger: function_name "somebody-else" is not a function of this stack the emulator runs; ignored');

@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { zipSync } from "fflate";
+import { renderHcl } from "./hcl-rendering.ts";
 
 /**
  * Builds a throw-away stack folder the way `cdktf synth` lays one out:
@@ -25,8 +26,15 @@ function handlerSource(name: string): Uint8Array {
   return readFileSync(path.join(FIXTURES, "handlers", name));
 }
 
-/** Writes the stack; returns the path of its cdk.tf.json. */
-export function writeStack(document: TerraformJson): string {
+/**
+ * Which syntax writeStack uses unless told: `WSSTACK_STACK_FORMAT=hcl` runs a
+ * suite against the HCL rendering of its stacks (vitest.config.ts does so
+ * for the conformance suite).
+ */
+export const STACK_FORMAT: "json" | "hcl" = process.env.WSSTACK_STACK_FORMAT === "hcl" ? "hcl" : "json";
+
+/** Writes the stack; returns the path of its cdk.tf.json (or main.tf, its HCL rendering). */
+export function writeStack(document: TerraformJson, format: "json" | "hcl" = STACK_FORMAT): string {
   const dir = mkdtempSync(path.join(tmpdir(), "wsstack-stack-"));
   mkdirSync(path.join(dir, "assets"));
   writeFileSync(path.join(dir, "assets", "scripted.zip"), zipSync({ "index.mjs": handlerSource("scripted.mjs") }));
@@ -35,6 +43,11 @@ export function writeStack(document: TerraformJson): string {
     path.join(dir, "assets", "esm.zip"),
     zipSync({ "index.js": handlerSource("esm-index.js"), "package.json": new TextEncoder().encode('{"type":"module"}') }),
   );
+  if (format === "hcl") {
+    const file = path.join(dir, "main.tf");
+    writeFileSync(file, renderHcl(document));
+    return file;
+  }
   const file = path.join(dir, "cdk.tf.json");
   writeFileSync(file, JSON.stringify(document, null, 2));
   return file;
