@@ -109,8 +109,8 @@ describe("cdktf diff (what `npm run deploy` runs before apply), offline", () => 
     expect(plan, out.slice(-3000)).not.toBeNull();
     const [, add, change, destroy] = plan!.map(Number) as [number, number, number, number];
     expect([change, destroy]).toEqual([0, 0]);
-    const created = [...out.matchAll(/# (\S+) (?:\(\S+\) )?will be created/g)].map((m) => m[1]!);
-    expect(created).toHaveLength(add);
+    const created = plannedCreations(out);
+    expect(created, out.slice(-3000)).toHaveLength(add);
 
     // Every resource of the synthesized stack that is not counted or repeated is among them.
     const stackDir = path.join(outDir, "stacks", STACK_ID);
@@ -129,3 +129,15 @@ describe("cdktf diff (what `npm run deploy` runs before apply), offline", () => 
     console.info(`cdktf diff offline (terraform ${tooling.version}): Plan: ${add} to add, ${change} to change, ${destroy} to destroy (${always.length} uncounted resources in cdk.tf.json) in ${seconds.toFixed(0)} s`);
   }, 180_000);
 });
+
+/**
+ * The addresses `# <address> will be created` in cdktf's output. cdktf prints
+ * terraform's output as it arrives, one entry per chunk, each behind the stack
+ * name (ink's StreamView), so on a loaded machine a chunk can end mid-line:
+ * `wsstack  # aws_x.y will be cr` then `wsstack  eated`. Without the prefixes
+ * and every blank, each header still reads `#<address>willbecreated`.
+ */
+function plannedCreations(output: string): string[] {
+  const flat = output.replace(new RegExp(`^${STACK_ID}(?= )`, "gm"), "").replace(/\s+/g, "");
+  return [...flat.matchAll(/#([^#(]+?)(?:\([^()#]*\))?willbecreated/g)].map((m) => m[1]!);
+}
