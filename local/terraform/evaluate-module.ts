@@ -4,6 +4,7 @@ import { ConfigurationError, EvaluationError, UnsupportedFunctionError, type Con
 import { evaluateExpression, type EvaluationScope, type TerraformFunction } from "./expression/evaluate-expression.ts";
 import { parseExpression, parseTemplate } from "./expression/parse-expression.ts";
 import type { Expression } from "./expression/ast.ts";
+import { lexicalKeys } from "./expression/collection-access.ts";
 import { evaluateRaw } from "./evaluate-raw.ts";
 import type { BlockLocation, ModuleCallBlock, ModuleConfig, ResourceBlock, VariableBlock } from "./load-module.ts";
 import { providerFor, type InstanceInputs, type LocalProvider, type ProviderContext } from "./providers/index.ts";
@@ -70,7 +71,7 @@ class Memos {
 }
 
 /** `["key"]` or `[0]`, as Terraform writes instance keys in addresses. */
-export function instanceKeySuffix(key: string | number | undefined): string {
+function instanceKeySuffix(key: string | number | undefined): string {
   if (key === undefined) return "";
   return typeof key === "number" ? `[${key}]` : `[${JSON.stringify(key)}]`;
 }
@@ -422,7 +423,7 @@ export class ModuleInstance {
     if (block.forEach !== undefined) {
       const collection = this.guard(at("for_each"), () => evaluateRaw(block.forEach, this.scope()));
       if (isObject(collection)) {
-        return { kind: "for_each", instances: Object.keys(collection).sort().map((key) => ({ key, each: { key, value: collection[key] } })) };
+        return { kind: "for_each", instances: lexicalKeys(collection).map((key) => ({ key, each: { key, value: collection[key] } })) };
       }
       if (isSet(collection) && (collection as unknown[]).every((item) => typeof item === "string")) {
         return { kind: "for_each", instances: (collection as string[]).map((key) => ({ key, each: { key, value: key } })) };
@@ -499,13 +500,13 @@ function groupValue(expansion: Expansion, objects: readonly Record<string, unkno
 }
 
 /** A variable's `type` as written: `"${map(string)}"` from hcl2json, `"string"` or `"map(string)"` in Terraform JSON. */
-export function typeExpressionOf(raw: unknown): Expression {
+function typeExpressionOf(raw: unknown): Expression {
   if (typeof raw !== "string") throw new EvaluationError(`a type constraint must be written as an expression (got ${typeName(raw)})`);
   return raw.includes("${") ? parseTemplate(raw) : parseExpression(raw);
 }
 
 /** For values that may use functions but no references: variable defaults, tfvars values. */
-export function constantScope(context: { readonly functions: Readonly<Record<string, TerraformFunction>> }): EvaluationScope {
+function constantScope(context: { readonly functions: Readonly<Record<string, TerraformFunction>> }): EvaluationScope {
   return {
     functions: context.functions,
     reference: (name) => {

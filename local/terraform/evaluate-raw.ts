@@ -1,6 +1,7 @@
 import { parseTemplate } from "./expression/parse-expression.ts";
 import { evaluateExpression, type EvaluationScope } from "./expression/evaluate-expression.ts";
 import { EvaluationError } from "./errors.ts";
+import { lexicalKeys } from "./expression/collection-access.ts";
 import { isObject, isSet } from "./values.ts";
 
 /**
@@ -43,7 +44,7 @@ function expandDynamic(blockType: string, body: unknown, scope: EvaluationScope)
   const entries: [unknown, unknown][] = Array.isArray(collection)
     ? collection.map((value, i) => [isSet(collection) ? value : i, value])
     : isObject(collection)
-      ? Object.keys(collection).sort().map((key) => [key, collection[key]])
+      ? lexicalKeys(collection).map((key) => [key, collection[key]])
       : (() => {
           throw new EvaluationError(`dynamic "${blockType}": for_each must be a collection`);
         })();
@@ -51,7 +52,7 @@ function expandDynamic(blockType: string, body: unknown, scope: EvaluationScope)
 }
 
 /** A scope where `name` is bound to `value` (for-expression style), falling back to `scope`. */
-export function withVariable(scope: EvaluationScope, name: string, value: unknown): EvaluationScope {
+function withVariable(scope: EvaluationScope, name: string, value: unknown): EvaluationScope {
   return {
     functions: scope.functions,
     reference: (root, attributes) => (root === name ? { value, consumed: 0 } : scope.reference(root, attributes)),
